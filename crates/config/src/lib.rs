@@ -1,0 +1,17 @@
+//! hardclaw's configuration: OpenClaw's `openclaw.json` format (JSON5) with hardclaw's defaults.
+//!
+//! Main types: [`LoadedConfig`] (from [`load`]), the typed [`Config`], [`Locations`], and
+//! [`ConfigError`], whose every variant names file, line, column and JSON path.
+#![forbid(unsafe_code)]
+
+mod error;
+mod json_path;
+mod load;
+mod locations;
+pub mod schema;
+
+pub use error::ConfigError;
+pub use json_path::{JsonPath, Origin, Segment};
+pub use load::{EnvMap, EnvMode, EnvRef, LoadOptions, LoadedConfig, Located, load, load_str};
+pub use locations::{Flavor, LocationInputs, Locations, absolutize, expand_tilde};
+pub use schema::{Config, SchemaError};
