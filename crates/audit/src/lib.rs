@@ -10,6 +10,8 @@ pub mod deep;
 mod finding;
 pub mod fix;
 mod report;
+#[cfg(test)]
+mod test_support;
 
 pub use context::{AuditContext, AuditOptions};
 pub use finding::{Finding, Severity, Summary};
