@@ -4,12 +4,15 @@
 //! [`ConfigError`], whose every variant names file, line, column and JSON path.
 #![forbid(unsafe_code)]
 
+mod dotenv;
 mod error;
 mod json_path;
 mod load;
 mod locations;
+pub mod redact;
 pub mod schema;
 
+pub use dotenv::{merge_dotenv, parse_dotenv};
 pub use error::ConfigError;
 pub use json_path::{JsonPath, Origin, Segment};
 pub use load::{EnvMap, EnvMode, EnvRef, LoadOptions, LoadedConfig, Located, load, load_str};
