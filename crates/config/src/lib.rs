@@ -4,14 +4,18 @@
 //! [`ConfigError`], whose every variant names file, line, column and JSON path.
 #![forbid(unsafe_code)]
 
+mod edit;
 mod error;
 mod json_path;
 mod load;
 mod locations;
 pub mod schema;
+mod write;
 
+pub use edit::{EditOp, apply_edits, apply_edits_in, strict_parse_options};
 pub use error::ConfigError;
 pub use json_path::{JsonPath, Origin, Segment};
 pub use load::{EnvMap, EnvMode, EnvRef, LoadOptions, LoadedConfig, Located, load, load_str};
 pub use locations::{Flavor, LocationInputs, Locations, absolutize, expand_tilde};
 pub use schema::{Config, SchemaError};
+pub use write::{WriteOutcome, write_atomic};
