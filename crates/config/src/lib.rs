@@ -5,16 +5,20 @@
 #![forbid(unsafe_code)]
 
 mod dotenv;
+mod edit;
 mod error;
 mod json_path;
 mod load;
 mod locations;
 pub mod redact;
 pub mod schema;
+mod write;
 
 pub use dotenv::{merge_dotenv, parse_dotenv};
+pub use edit::{EditOp, apply_edits, apply_edits_in, strict_parse_options};
 pub use error::ConfigError;
 pub use json_path::{JsonPath, Origin, Segment};
 pub use load::{EnvMap, EnvMode, EnvRef, LoadOptions, LoadedConfig, Located, load, load_str};
 pub use locations::{Flavor, LocationInputs, Locations, absolutize, expand_tilde};
 pub use schema::{Config, SchemaError};
+pub use write::{WriteOutcome, write_atomic};

@@ -1,6 +1,15 @@
 //! `--fix`: safe config edits (comment-preserving) and the permission pass.
 //!
-//! OWNER: fix helper. Stub with the agreed interface.
+//! [`apply_fixes`] first applies the config edits OpenClaw's `--fix` makes (`config_edits`),
+//! each in the file where the key is written, keeping comments and layout, with an atomic
+//! write and a 4-deep backup ring; then the permission pass (`perms`), which always runs, even
+//! when the config is invalid, and covers OpenClaw's targets plus the ones it misses (log file,
+//! credentials sub-directories, `.env`, `exec-approvals.json`, backups, `identity/`, `logs/`).
+
+mod config_edits;
+mod perms;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +62,13 @@ pub struct FixResult {
     /// Unified diff of config edits (always computed; printed by `--dry-run`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub diff: Option<String>,
+    /// True for a dry run: nothing was written or chmod-ed; an action without `skipped` or
+    /// `error` is one that would be done.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub dry_run: bool,
+    /// Remarks that are not errors (e.g. "<config> is a symlink; wrote its target <path>").
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
 }
 
 /// Applies the safe fixes. `loaded` is `None` when the config is invalid (then only the
@@ -62,6 +78,22 @@ pub fn apply_fixes(
     locations: &Locations,
     options: FixOptions,
 ) -> FixResult {
-    let _ = (loaded, locations, options);
-    FixResult::default()
+    let mut result = FixResult {
+        state_dir: locations.state_dir.display().to_string(),
+        config_path: loaded
+            .map(|l| l.path.clone())
+            .unwrap_or_else(|| locations.config_path.clone())
+            .display()
+            .to_string(),
+        dry_run: options.dry_run,
+        ..FixResult::default()
+    };
+    if let Some(loaded) = loaded {
+        config_edits::apply_config_edits(loaded, locations, options, &mut result);
+    }
+    let (actions, errors) = perms::run_permission_pass(loaded, locations, options.dry_run);
+    result.actions = actions;
+    result.errors.extend(errors);
+    result.ok = result.errors.is_empty();
+    result
 }
