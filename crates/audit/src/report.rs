@@ -31,5 +31,10 @@ pub fn run_audit(ctx: &AuditContext<'_>, ts: u64) -> Report {
     } else {
         None
     };
-    Report { ts, summary: Summary::of(&findings), findings, deep }
+    Report {
+        ts,
+        summary: Summary::of(&findings),
+        findings,
+        deep,
+    }
 }
