@@ -449,6 +449,18 @@ mod tests {
     }
 
     #[test]
+    fn extensions_path_not_a_dir_is_scan_failed() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let ext = d.path().join("extensions");
+        fs::write(&ext, "not a dir").expect("write");
+        let out = scan_plugins(&ext, &mut |_| {});
+        assert_eq!(
+            ids(&out),
+            [("plugins.code_safety.scan_failed", Severity::Warn)]
+        );
+    }
+
+    #[test]
     fn hit_lines_are_capped() {
         let hits: Vec<ScanHit> = (0..MAX_DETAIL_LINES + 3)
             .map(|i| ScanHit::new("r", Severity::Warn, "m", "a.js", i + 1))

@@ -334,6 +334,21 @@ mod tests {
         assert!(out.is_empty());
     }
 
+    #[test]
+    fn skills_path_not_a_dir_is_scan_failed() {
+        let ws = tempfile::tempdir().expect("tempdir");
+        fs::write(ws.path().join("skills"), "oops").expect("write");
+        let out = scan_skills(
+            &[ws.path().to_path_buf()],
+            Path::new("/nonexistent"),
+            &mut |_| {},
+        );
+        assert_eq!(
+            ids(&out),
+            [("skills.code_safety.scan_failed", Severity::Warn)]
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn unreadable_skill_dir_is_scan_failed() {
