@@ -34,9 +34,6 @@ impl<'a> AuditContext<'a> {
 
     /// A non-empty (trimmed) environment variable.
     pub fn env_var(&self, name: &str) -> Option<&'a str> {
-        self.env
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.trim().is_empty())
+        self.env.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
     }
 }

@@ -31,10 +31,5 @@ pub fn run_audit(ctx: &AuditContext<'_>, ts: u64) -> Report {
     } else {
         None
     };
-    Report {
-        ts,
-        summary: Summary::of(&findings),
-        findings,
-        deep,
-    }
+    Report { ts, summary: Summary::of(&findings), findings, deep }
 }

@@ -97,11 +97,7 @@ impl LoadedConfig {
     /// then to the start of the main file.
     pub fn origin(&self, json_path: &str) -> Origin {
         let _ = json_path;
-        Origin {
-            file: self.path.clone(),
-            line: 1,
-            column: 1,
-        }
+        Origin { file: self.path.clone(), line: 1, column: 1 }
     }
 
     /// The first duplicate key as an error, if any.
