@@ -106,7 +106,11 @@ mod tests {
 
     #[test]
     fn display_and_parse_round_trip() {
-        let p = JsonPath::root().key("agents").key("list").index(2).key("tools");
+        let p = JsonPath::root()
+            .key("agents")
+            .key("list")
+            .index(2)
+            .key("tools");
         assert_eq!(p.to_string(), "agents.list[2].tools");
         assert_eq!(JsonPath::parse("agents.list[2].tools"), p);
         assert_eq!(JsonPath::parse(""), JsonPath::root());

@@ -4,11 +4,16 @@
 //! [`ConfigError`], whose every variant names file, line, column and JSON path.
 #![forbid(unsafe_code)]
 
+mod env_subst;
 mod error;
+mod include;
 mod json_path;
 mod load;
 mod locations;
+mod parse;
+mod read;
 pub mod schema;
+mod tree;
 
 pub use error::ConfigError;
 pub use json_path::{JsonPath, Origin, Segment};

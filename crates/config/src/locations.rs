@@ -101,7 +101,13 @@ impl Locations {
             .map(|d| abs(PathBuf::from(d)))
             .unwrap_or_else(|| state_dir.join("credentials"));
 
-        Locations { flavor: inputs.flavor, home, state_dir, config_path, credentials_dir }
+        Locations {
+            flavor: inputs.flavor,
+            home,
+            state_dir,
+            config_path,
+            credentials_dir,
+        }
     }
 
     /// The product name for messages ("hardclaw" or "openclaw").
@@ -164,16 +170,23 @@ fn openclaw_default_state_dir(home: &Path) -> PathBuf {
 }
 
 fn openclaw_default_config(state_dir: &Path) -> PathBuf {
-    ["openclaw.json", "clawdbot.json", "moldbot.json", "moltbot.json"]
-        .iter()
-        .map(|n| state_dir.join(n))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| state_dir.join("openclaw.json"))
+    [
+        "openclaw.json",
+        "clawdbot.json",
+        "moldbot.json",
+        "moltbot.json",
+    ]
+    .iter()
+    .map(|n| state_dir.join(n))
+    .find(|p| p.exists())
+    .unwrap_or_else(|| state_dir.join("openclaw.json"))
 }
 
 /// Expands a leading `~` or `~/` with `home`.
 pub fn expand_tilde(path: &Path, home: &Path) -> PathBuf {
-    let Some(text) = path.to_str() else { return path.to_path_buf() };
+    let Some(text) = path.to_str() else {
+        return path.to_path_buf();
+    };
     if text == "~" {
         home.to_path_buf()
     } else if let Some(rest) = text.strip_prefix("~/") {
@@ -185,7 +198,11 @@ pub fn expand_tilde(path: &Path, home: &Path) -> PathBuf {
 
 /// Joins a relative path onto `cwd` and removes `.` components (lexically; no symlinks followed).
 pub fn absolutize(path: &Path, cwd: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
     let mut out = PathBuf::new();
     for comp in joined.components() {
         match comp {
@@ -206,7 +223,10 @@ mod tests {
     fn inputs(flavor: Flavor, env: &[(&str, &str)]) -> LocationInputs {
         LocationInputs {
             flavor,
-            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             cwd: PathBuf::from("/work"),
             ..Default::default()
         }
@@ -224,7 +244,11 @@ mod tests {
     fn hardclaw_env_and_flags() {
         let mut i = inputs(
             Flavor::Hardclaw,
-            &[("HOME", "/h"), ("HARDCLAW_STATE_DIR", "~/s"), ("HARDCLAW_CONFIG_PATH", "c.json")],
+            &[
+                ("HOME", "/h"),
+                ("HARDCLAW_STATE_DIR", "~/s"),
+                ("HARDCLAW_CONFIG_PATH", "c.json"),
+            ],
         );
         let l = Locations::resolve(&i);
         assert_eq!(l.state_dir, PathBuf::from("/h/s"));
@@ -240,7 +264,11 @@ mod tests {
     fn openclaw_home_and_legacy_vars() {
         let l = Locations::resolve(&inputs(
             Flavor::OpenClaw,
-            &[("HOME", "/h"), ("OPENCLAW_HOME", "/oh"), ("CLAWDBOT_STATE_DIR", "/legacy")],
+            &[
+                ("HOME", "/h"),
+                ("OPENCLAW_HOME", "/oh"),
+                ("CLAWDBOT_STATE_DIR", "/legacy"),
+            ],
         ));
         assert_eq!(l.home, PathBuf::from("/oh"));
         assert_eq!(l.state_dir, PathBuf::from("/legacy"));
