@@ -165,6 +165,43 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<LoadedConfig, ConfigError
 
 /// Loads from text, as if it were the file `path` (includes resolve relative to its folder).
 pub fn load_str(text: &str, path: &Path, opts: &LoadOptions) -> Result<LoadedConfig, ConfigError> {
+    let doc = load_document(text, path, opts)?;
+    let config = Config::from_value(&doc.resolved).map_err(|e| ConfigError::Schema {
+        origin: locate(&doc.origins, path, &e.json_path),
+        json_path: e.json_path,
+        message: e.message,
+        suggestion: e.suggestion,
+    })?;
+    Ok(LoadedConfig {
+        path: path.to_path_buf(),
+        exists: true,
+        config,
+        raw: doc.raw,
+        resolved: doc.resolved,
+        includes: doc.includes,
+        origins: doc.origins,
+        duplicate_keys: doc.duplicate_keys,
+        env_refs: doc.env_refs,
+    })
+}
+
+/// Everything [`load_str`] produces before the schema is applied.
+#[derive(Debug)]
+pub(crate) struct Document {
+    pub raw: Value,
+    pub resolved: Value,
+    pub includes: Vec<PathBuf>,
+    pub origins: BTreeMap<String, Located>,
+    pub duplicate_keys: Vec<ConfigError>,
+    pub env_refs: Vec<EnvRef>,
+}
+
+/// Parse, `$include`, `${VAR}`: the stages of [`load_str`] up to (not including) the schema.
+pub(crate) fn load_document(
+    text: &str,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<Document, ConfigError> {
     let parsed = parse_json5(text, path)?;
     if !matches!(parsed.root, Node::Object(_)) {
         return Err(ConfigError::Syntax {
@@ -202,18 +239,9 @@ pub fn load_str(text: &str, path: &Path, opts: &LoadOptions) -> Result<LoadedCon
             })?
         }
     };
-    let config = Config::from_value(&resolved).map_err(|e| ConfigError::Schema {
-        origin: locate(&origins, path, &e.json_path),
-        json_path: e.json_path,
-        message: e.message,
-        suggestion: e.suggestion,
-    })?;
     let mut duplicate_keys = parsed.duplicates;
     duplicate_keys.append(&mut resolver.duplicates);
-    Ok(LoadedConfig {
-        path: path.to_path_buf(),
-        exists: true,
-        config,
+    Ok(Document {
         raw,
         resolved,
         includes: resolver.includes,
