@@ -21,7 +21,7 @@ use crate::error::ConfigError;
 use crate::load::{LoadOptions, Located};
 use crate::parse::parse_json5;
 use crate::read::{ReadError, read_config_file};
-use crate::tree::{Entry, Node, ObjectNode, merge};
+use crate::tree::{Entry, MAX_NESTING, Node, ObjectNode, merge, too_deep};
 
 /// The key that pulls in other files.
 pub(crate) const INCLUDE_KEY: &str = "$include";
@@ -77,16 +77,18 @@ impl<'a> Resolver<'a> {
             depth: 0,
             chain,
         };
-        self.resolve(root, &frame)
+        self.resolve(root, &frame, 0)
     }
 
-    fn resolve(&mut self, node: Node, frame: &Frame) -> Result<Node, ConfigError> {
+    /// `nesting`: depth of `node` in the merged document.
+    fn resolve(&mut self, node: Node, frame: &Frame, nesting: usize) -> Result<Node, ConfigError> {
         match node {
             Node::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for entry in items {
+                    check_nesting(&entry.at, nesting + 1)?;
                     out.push(Entry {
-                        node: self.resolve(entry.node, frame)?,
+                        node: self.resolve(entry.node, frame, nesting + 1)?,
                         at: entry.at,
                     });
                 }
@@ -96,7 +98,8 @@ impl<'a> Resolver<'a> {
                 let include = object.remove(INCLUDE_KEY);
                 let mut siblings = ObjectNode::default();
                 for (key, entry) in object.into_entries() {
-                    let node = self.resolve(entry.node, frame)?;
+                    check_nesting(&entry.at, nesting + 1)?;
+                    let node = self.resolve(entry.node, frame, nesting + 1)?;
                     siblings.insert(key, Entry { node, at: entry.at });
                 }
                 let Some(include) = include else {
@@ -104,7 +107,7 @@ impl<'a> Resolver<'a> {
                 };
                 let mut included: Option<Node> = None;
                 for target in targets(&include)? {
-                    let node = self.load(&target, &include.at, frame)?;
+                    let node = self.load(&target, &include.at, frame, nesting)?;
                     included = Some(match included {
                         Some(acc) => merge(acc, node),
                         None => node,
@@ -120,7 +123,13 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn load(&mut self, target: &str, at: &Located, frame: &Frame) -> Result<Node, ConfigError> {
+    fn load(
+        &mut self,
+        target: &str,
+        at: &Located,
+        frame: &Frame,
+        nesting: usize,
+    ) -> Result<Node, ConfigError> {
         let fail = |reason: String| include_error(at, reason);
         if frame.depth >= self.opts.max_include_depth {
             return Err(fail(format!(
@@ -196,8 +205,18 @@ impl<'a> Resolver<'a> {
             depth: frame.depth + 1,
             chain,
         };
-        self.resolve(parsed.root, &next)
+        self.resolve(parsed.root, &next, nesting)
     }
+}
+
+fn check_nesting(at: &Located, nesting: usize) -> Result<(), ConfigError> {
+    if nesting > MAX_NESTING {
+        return Err(ConfigError::Syntax {
+            origin: at.origin.clone(),
+            message: too_deep(),
+        });
+    }
+    Ok(())
 }
 
 fn include_error(at: &Located, reason: String) -> ConfigError {

@@ -20,7 +20,7 @@ use serde_json::Number;
 use crate::error::ConfigError;
 use crate::json_path::{JsonPath, Origin};
 use crate::load::Located;
-use crate::tree::{Entry, Node, ObjectNode};
+use crate::tree::{Entry, MAX_NESTING, Node, ObjectNode, too_deep};
 
 /// One parsed file.
 #[derive(Debug)]
@@ -77,7 +77,7 @@ pub(crate) fn parse_json5(text: &str, file: &Path) -> Result<Parsed, ConfigError
         file,
         duplicates: Vec::new(),
     };
-    let root = converter.convert(&value, &JsonPath::root())?;
+    let root = converter.convert(&value, &JsonPath::root(), 0)?;
     Ok(Parsed {
         root,
         root_origin: lines.origin(file, start_of(&value)),
@@ -119,7 +119,18 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn convert(&mut self, value: &Ast<'_>, path: &JsonPath) -> Result<Node, ConfigError> {
+    fn convert(
+        &mut self,
+        value: &Ast<'_>,
+        path: &JsonPath,
+        nesting: usize,
+    ) -> Result<Node, ConfigError> {
+        if nesting > MAX_NESTING {
+            return Err(ConfigError::Syntax {
+                origin: self.lines.origin(self.file, start_of(value)),
+                message: too_deep(),
+            });
+        }
         Ok(match value {
             Ast::NullKeyword(_) => Node::Null,
             Ast::BooleanLit(b) => Node::Bool(b.value),
@@ -141,7 +152,7 @@ impl Converter<'_> {
                 let mut items = Vec::with_capacity(array.elements.len());
                 for (i, element) in array.elements.iter().enumerate() {
                     let child = path.index(i);
-                    let node = self.convert(element, &child)?;
+                    let node = self.convert(element, &child, nesting + 1)?;
                     items.push(Entry {
                         node,
                         at: Located {
@@ -162,7 +173,7 @@ impl Converter<'_> {
                     };
                     let origin = self.lines.origin(self.file, start);
                     let child = path.key(key.clone());
-                    let node = self.convert(&prop.value, &child)?;
+                    let node = self.convert(&prop.value, &child, nesting + 1)?;
                     match first_line.get(&key) {
                         Some(&first) => self.duplicates.push(ConfigError::DuplicateKey {
                             origin: origin.clone(),
@@ -413,6 +424,17 @@ b",
         assert_eq!(pos("list[1]"), (4, 5));
         assert_eq!(pos("list[1].x"), (4, 7));
         assert_eq!(origins["list[1].x"].local_path.to_string(), "list[1].x");
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(MAX_NESTING)).is_ok());
+        let (line, column, message) = syntax_at(&deep(MAX_NESTING + 1));
+        assert_eq!((line, column), (1, MAX_NESTING + 2), "{message}");
+        assert!(message.contains("nested more than"), "{message}");
+        // Far beyond: jsonc-parser's own limit answers, still no stack overflow.
+        syntax_at(&deep(100_000));
     }
 
     #[test]

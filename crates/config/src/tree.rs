@@ -13,6 +13,20 @@ use serde_json::{Map, Number, Value};
 use crate::json_path::JsonPath;
 use crate::load::Located;
 
+/// Maximum nesting of any document, one file or merged through `$include` (a value at the top
+/// level is at depth 0). Real configs stay under 10; the limit keeps every recursive stage
+/// (conversion, merge, flatten, substitution, serde, drop) far from a stack overflow, even on a
+/// 2 MiB thread in a debug build.
+pub(crate) const MAX_NESTING: usize = 128;
+
+/// The error message for [`MAX_NESTING`].
+pub(crate) fn too_deep() -> String {
+    format!(
+        "the document is nested more than {MAX_NESTING} levels deep (counting `$include`d files \
+         at the place they are included)"
+    )
+}
+
 /// A value with positions on its children.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {

@@ -417,3 +417,23 @@ fn normalize_is_lexical() {
     assert_eq!(normalize(Path::new("/../../x")), PathBuf::from("/x"));
     assert_eq!(normalize(Path::new("a/../../x")), PathBuf::from("../x"));
 }
+
+#[test]
+fn merged_nesting_is_limited() {
+    let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    // 100 + 100 levels: each file is fine on its own, together they are too deep.
+    let main = format!(
+        "{{ a: {} }}",
+        deep(99).replacen('1', "{ $include: 'd.json5' }", 1)
+    );
+    let tree = Tree::new(&[("openclaw.json", &main), ("d.json5", &deep(100))]);
+    match resolve(&tree) {
+        Err(ConfigError::Syntax { origin, message }) => {
+            assert_eq!(origin.file, tree.root.join("d.json5"));
+            assert!(message.contains("nested more than 128"), "{message}");
+        }
+        other => panic!("{:?}", other.err()),
+    }
+    let tree = Tree::new(&[("openclaw.json", &main), ("d.json5", &deep(20))]);
+    assert!(resolve(&tree).is_ok());
+}
