@@ -99,7 +99,8 @@ pub struct LoadedConfig {
     pub origins: BTreeMap<String, Located>,
     /// Duplicate keys found (each a [`ConfigError::DuplicateKey`]). Loading does not fail on
     /// them so the audit can report them all; every other consumer calls
-    /// [`LoadedConfig::ensure_no_duplicates`].
+    /// [`LoadedConfig::ensure_no_duplicates`]. In the documents, the **last** value of a repeated
+    /// key is the one kept. Each error's `json_path` is the path inside `origin.file`.
     pub duplicate_keys: Vec<ConfigError>,
     /// Every `${VAR}` reference.
     pub env_refs: Vec<EnvRef>,
