@@ -6,12 +6,17 @@
 
 mod dotenv;
 mod edit;
+mod env_subst;
 mod error;
+mod include;
 mod json_path;
 mod load;
 mod locations;
+mod parse;
+mod read;
 pub mod redact;
 pub mod schema;
+mod tree;
 mod write;
 
 pub use dotenv::{merge_dotenv, parse_dotenv};

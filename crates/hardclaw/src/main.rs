@@ -1,1 +1,40 @@
-fn main() {}
+//! The `hardclaw` binary: parses the command line, runs the command, maps the outcome to an
+//! exit code (0 ok, 1 invalid config or runtime error, 2 usage, 3 findings at or above
+//! `--fail-on`).
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod env;
+mod output;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ConfigCommand, SecurityCommand};
+
+/// Exit code: invalid config or runtime error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code: findings at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Security(SecurityCommand::Audit(args)) => commands::audit::run(&cli.global, args),
+        Command::Config(ConfigCommand::Validate(args)) => {
+            commands::config::validate(&cli.global, args)
+        }
+        Command::Config(ConfigCommand::Get(args)) => commands::config::get(&cli.global, args),
+        Command::Doctor(args) => commands::doctor::run(&cli.global, args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            output::error(&format!("{err:#}"));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

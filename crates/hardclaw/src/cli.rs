@@ -1,0 +1,125 @@
+//! Command-line definitions (clap). Help texts are written for people who run the product.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// hardclaw — a security-first personal AI agent gateway that reads OpenClaw's config.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hardclaw",
+    version,
+    about = "A security-first personal AI agent gateway (OpenClaw-compatible config)",
+    long_about = "hardclaw runs a personal AI agent gateway with the OpenClaw hardening guide built \
+into the runtime: secure defaults, deterministic guards that fail closed, and an audit that proves \
+the posture and fixes it.\n\nIt reads OpenClaw's config format (openclaw.json, JSON5). With \
+--openclaw it uses OpenClaw's locations (~/.openclaw, OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH), \
+so it can audit an existing OpenClaw install.",
+    after_help = "Exit codes: 0 ok · 1 invalid config or runtime error · 2 usage error · \
+3 blocked / findings at or above --fail-on"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Config file [default: $HARDCLAW_CONFIG_PATH, else <state-dir>/hardclaw.json]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// State directory [default: $HARDCLAW_STATE_DIR, else ~/.hardclaw]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Use OpenClaw's locations and variables (~/.openclaw, OPENCLAW_STATE_DIR,
+    /// OPENCLAW_CONFIG_PATH, OPENCLAW_HOME, and the legacy clawdbot/moltbot names)
+    #[arg(long, global = true)]
+    pub openclaw: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Security tooling: the audit
+    #[command(subcommand)]
+    Security(SecurityCommand),
+    /// Validate or show the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Health checks and helpers
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecurityCommand {
+    /// Audit the config and state dir for every known misconfiguration
+    #[command(long_about = "Audit the config and state dir for every known misconfiguration: \
+gateway exposure and auth, channel access, tool and exec policy, sandbox, secrets written in \
+the config, dangerous environment, file permissions, plugins and skills.\n\n\
+Findings are grouped critical → warn → info. By default the command exits 0 whenever the \
+audit ran; use --fail-on to fail CI on findings.")]
+    Audit(AuditArgs),
+}
+
+/// Output format of the audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on critical findings.
+    Critical,
+    /// Fail on warnings or worse.
+    Warn,
+    /// Fail on any finding.
+    Info,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Print the report as JSON (OpenClaw's shape: ts, summary, findings, deep)
+    #[arg(long, conflicts_with = "sarif")]
+    pub json: bool,
+    /// Print the report as SARIF 2.1.0 for code-scanning UIs
+    #[arg(long)]
+    pub sarif: bool,
+    /// Apply the safe fixes first (comment-preserving config edits, file permissions), then audit
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the diff and the permission changes, write nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
+    /// Also scan installed plugins and skills for dangerous code, and probe the running gateway
+    #[arg(long)]
+    pub deep: bool,
+    /// Exit 3 when a finding at or above this severity exists
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check the config: syntax, includes, ${VAR} references, schema, duplicate keys
+    Validate(ValidateArgs),
+    /// Print the config (or the value at a JSON path) with secrets masked
+    Get(GetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// JSON path such as `gateway.auth` or `agents.list[0].tools` (default: the whole config)
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print a new random gateway token (256 bits, URL-safe) and exit
+    #[arg(long)]
+    pub generate_gateway_token: bool,
+}

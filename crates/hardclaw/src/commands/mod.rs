@@ -1,0 +1,5 @@
+//! One module per command.
+
+pub mod audit;
+pub mod config;
+pub mod doctor;
