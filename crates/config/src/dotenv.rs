@@ -14,7 +14,9 @@ pub fn parse_dotenv(text: &str) -> EnvMap {
             continue;
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let key = key.trim();
         let valid = !key.is_empty()
             && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -56,7 +58,16 @@ mod tests {
             "# c\nA=1\nexport B=\"two words\"\nC='x#y'\nD=val # comment\n1X=bad\nnoeq\nE=\n",
         );
         let got: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(got, vec![("A", "1"), ("B", "two words"), ("C", "x#y"), ("D", "val"), ("E", "")]);
+        assert_eq!(
+            got,
+            vec![
+                ("A", "1"),
+                ("B", "two words"),
+                ("C", "x#y"),
+                ("D", "val"),
+                ("E", "")
+            ]
+        );
     }
 
     #[test]

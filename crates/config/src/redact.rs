@@ -26,7 +26,8 @@ pub fn is_env_reference(s: &str) -> bool {
         .and_then(|r| r.strip_suffix('}'))
         .is_some_and(|n| {
             !n.is_empty()
-                && n.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && n.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
                 && !n.starts_with(|c: char| c.is_ascii_digit())
         })
 }
@@ -51,21 +52,30 @@ fn redact_at(value: &Value, secret_context: bool) -> Value {
                     || lower == "vars"
                     || lower == "headers";
                 // A SecretRef object under a secret key is kept as is.
-                let v = if is_secret_ref(v) { v.clone() } else { redact_at(v, ctx) };
+                let v = if is_secret_ref(v) {
+                    v.clone()
+                } else {
+                    redact_at(v, ctx)
+                };
                 out.insert(k.clone(), v);
             }
             Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| redact_at(v, secret_context)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| redact_at(v, secret_context)).collect())
+        }
         other => other.clone(),
     }
 }
 
 fn is_secret_ref(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        m.get("source").and_then(Value::as_str).is_some_and(|s| matches!(s, "env" | "file" | "exec"))
+        m.get("source")
+            .and_then(Value::as_str)
+            .is_some_and(|s| matches!(s, "env" | "file" | "exec"))
             && m.get("id").is_some_and(Value::is_string)
-            && m.keys().all(|k| matches!(k.as_str(), "source" | "provider" | "id"))
+            && m.keys()
+                .all(|k| matches!(k.as_str(), "source" | "provider" | "id"))
     })
 }
 
@@ -88,14 +98,19 @@ mod tests {
         assert_eq!(r["gateway"]["auth"]["token"], MASK);
         assert_eq!(r["gateway"]["auth"]["password"], "${PW}");
         assert_eq!(r["gateway"]["port"], 1);
-        assert_eq!(r["models"]["providers"]["x"]["apiKey"], json!({"source": "env", "id": "K"}));
+        assert_eq!(
+            r["models"]["providers"]["x"]["apiKey"],
+            json!({"source": "env", "id": "K"})
+        );
         assert_eq!(r["models"]["providers"]["x"]["headers"]["X-Custom"], MASK);
         assert_eq!(r["channels"]["telegram"]["botToken"], MASK);
         assert_eq!(r["channels"]["telegram"]["allowFrom"][0], "1");
         assert_eq!(r["env"]["vars"]["A"], MASK);
         assert_eq!(r["env"]["B"], "${B}");
         let text = r.to_string();
-        assert!(!text.contains("abc123") && !text.contains("123:ABC") && !text.contains("secretish"));
+        assert!(
+            !text.contains("abc123") && !text.contains("123:ABC") && !text.contains("secretish")
+        );
     }
 
     #[test]

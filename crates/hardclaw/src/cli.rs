@@ -55,11 +55,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum SecurityCommand {
     /// Audit the config and state dir for every known misconfiguration
-    #[command(long_about = "Audit the config and state dir for every known misconfiguration: \
+    #[command(
+        long_about = "Audit the config and state dir for every known misconfiguration: \
 gateway exposure and auth, channel access, tool and exec policy, sandbox, secrets written in \
 the config, dangerous environment, file permissions, plugins and skills.\n\n\
 Findings are grouped critical → warn → info. By default the command exits 0 whenever the \
-audit ran; use --fail-on to fail CI on findings.")]
+audit ran; use --fail-on to fail CI on findings."
+    )]
     Audit(AuditArgs),
 }
 

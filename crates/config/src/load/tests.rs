@@ -114,7 +114,12 @@ fn schema_errors_are_located() {
     let text = "{\n  gateway: {\n    auth: { mode: 'tokn' },\n  },\n  channels: { whatsapp: {\n      requireMention: true } },\n}";
     let err = load_str(text, Path::new("/x/openclaw.json"), &LoadOptions::default()).unwrap_err();
     match err {
-        ConfigError::Schema { origin, json_path, suggestion, .. } => {
+        ConfigError::Schema {
+            origin,
+            json_path,
+            suggestion,
+            ..
+        } => {
             assert_eq!(json_path, "gateway.auth.mode");
             assert_eq!((origin.line, origin.column), (3, 13));
             assert_eq!(origin.file, Path::new("/x/openclaw.json"));
@@ -126,7 +131,9 @@ fn schema_errors_are_located() {
     let err = load_str(text, Path::new("/x/openclaw.json"), &LoadOptions::default()).unwrap_err();
     let shown = err.to_string();
     assert!(
-        shown.starts_with("/x/openclaw.json:3:7: channels.whatsapp.requireMention: unknown key `requireMention`"),
+        shown.starts_with(
+            "/x/openclaw.json:3:7: channels.whatsapp.requireMention: unknown key `requireMention`"
+        ),
         "{shown}"
     );
 }

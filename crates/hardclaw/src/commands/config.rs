@@ -11,8 +11,14 @@ use crate::cli::{GetArgs, GlobalArgs, ValidateArgs};
 use crate::{EXIT_ERROR, env, output};
 
 /// Loads the config the way every runtime command does: `${VAR}` required, duplicates refused.
-pub fn load_strict(locations: &Locations, env: hardclaw_config::EnvMap) -> Result<LoadedConfig, ConfigError> {
-    let opts = LoadOptions { env, ..LoadOptions::default() };
+pub fn load_strict(
+    locations: &Locations,
+    env: hardclaw_config::EnvMap,
+) -> Result<LoadedConfig, ConfigError> {
+    let opts = LoadOptions {
+        env,
+        ..LoadOptions::default()
+    };
     let loaded = load(&locations.config_path, &opts)?;
     loaded.ensure_no_duplicates()?;
     Ok(loaded)
@@ -52,7 +58,11 @@ pub fn validate(global: &GlobalArgs, args: &ValidateArgs) -> Result<u8> {
             )),
             Ok(loaded) => {
                 let n = loaded.includes.len();
-                let includes = if n == 0 { String::new() } else { format!(" ({n} include file(s))") };
+                let includes = if n == 0 {
+                    String::new()
+                } else {
+                    format!(" ({n} include file(s))")
+                };
                 output::stdout(&format!(
                     "{}: valid{includes}\n",
                     locations.display(&locations.config_path)
@@ -81,7 +91,11 @@ pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<u8> {
     let process = env::process_env();
     let locations = env::locations(global, &process);
     let env = env::with_dotenv(process, &locations);
-    let opts = LoadOptions { env, env_mode: EnvMode::LeaveUnresolved, ..LoadOptions::default() };
+    let opts = LoadOptions {
+        env,
+        env_mode: EnvMode::LeaveUnresolved,
+        ..LoadOptions::default()
+    };
     let loaded = match load(&locations.config_path, &opts) {
         Ok(l) => l,
         Err(e) => {
@@ -92,8 +106,12 @@ pub fn get(global: &GlobalArgs, args: &GetArgs) -> Result<u8> {
     let redacted = redact(&loaded.raw);
     let value = match &args.path {
         None => &redacted,
-        Some(path) => lookup(&redacted, &JsonPath::parse(path))
-            .with_context(|| format!("no value at `{path}` in {}", locations.display(&loaded.path)))?,
+        Some(path) => lookup(&redacted, &JsonPath::parse(path)).with_context(|| {
+            format!(
+                "no value at `{path}` in {}",
+                locations.display(&loaded.path)
+            )
+        })?,
     };
     output::stdout(&(serde_json::to_string_pretty(value)? + "\n"));
     Ok(0)

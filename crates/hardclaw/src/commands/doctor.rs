@@ -9,7 +9,9 @@ use crate::{EXIT_ERROR, env, output};
 /// A new random gateway token: 32 bytes from the OS CSPRNG, base64url without padding (43 chars).
 pub fn generate_token() -> Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("{e}")).context("the OS random source failed")?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("the OS random source failed")?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -51,7 +53,10 @@ mod tests {
         let a = generate_token().expect("token");
         let b = generate_token().expect("token");
         assert_eq!(a.len(), 43);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_ne!(a, b);
     }
 }
