@@ -1,0 +1,3 @@
+//! End-to-end tests through the real `hardclaw` binary.
+
+mod suite;

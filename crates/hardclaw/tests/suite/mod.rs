@@ -1,0 +1,4 @@
+mod audit;
+mod common;
+mod config;
+mod fix;
