@@ -21,7 +21,10 @@ fn bench_full_audit(c: &mut Criterion) {
     std::fs::set_permissions(&config_path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
 
     let env: EnvMap = [
-        ("OPENCLAW_GATEWAY_TOKEN", "a-long-random-token-for-the-gateway-0123456789"),
+        (
+            "OPENCLAW_GATEWAY_TOKEN",
+            "a-long-random-token-for-the-gateway-0123456789",
+        ),
         ("BRAVE_API_KEY", "brave"),
         ("GOOGLE_CHAT_SERVICE_ACCOUNT_FILE", "/etc/x.json"),
     ]
@@ -35,7 +38,10 @@ fn bench_full_audit(c: &mut Criterion) {
         config_path: config_path.clone(),
         credentials_dir: state.join("credentials"),
     };
-    let opts = LoadOptions { env: env.clone(), ..LoadOptions::default() };
+    let opts = LoadOptions {
+        env: env.clone(),
+        ..LoadOptions::default()
+    };
 
     c.bench_function("full_audit_recommended", |b| {
         b.iter(|| {
@@ -44,7 +50,10 @@ fn bench_full_audit(c: &mut Criterion) {
                 loaded: &loaded,
                 locations: &locations,
                 env: &env,
-                options: AuditOptions { include_filesystem: true, deep: false },
+                options: AuditOptions {
+                    include_filesystem: true,
+                    deep: false,
+                },
             };
             black_box(run_audit(&ctx, 0))
         })

@@ -5,9 +5,14 @@
 //! ([`tool_policy`]).
 #![forbid(unsafe_code)]
 
+pub mod guard;
+pub mod shell;
 pub mod tool_groups;
 pub mod tool_policy;
 
+pub use guard::{
+    Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
+};
 pub use tool_groups::{BUILTIN_TOOLS, TOOL_CATALOG_VERSION, normalize_tool_name};
 pub use tool_policy::{
     EffectiveSandbox, Layer, SessionKind, ToolDecision, allowed_builtins, decide, layers_for,
