@@ -363,8 +363,7 @@ mod tests {
             )
         );
         assert!(
-            x.detail
-                .contains("system.runn (did you mean: system.run)"),
+            x.detail.contains("system.runn (did you mean: system.run)"),
             "{}",
             x.detail
         );
