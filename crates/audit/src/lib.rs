@@ -10,6 +10,14 @@ pub mod deep;
 mod finding;
 pub mod fix;
 mod report;
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "report.rs wires apply_suppressions in (integration step)"
+    )
+)]
+mod suppress;
 #[cfg(test)]
 mod test_support;
 

@@ -8,6 +8,7 @@ mod exec_runtime;
 mod exposure;
 mod fs_perms;
 mod gateway;
+mod gateway_auth;
 mod hardclaw;
 mod hooks;
 mod http;
@@ -22,6 +23,8 @@ mod secrets_literal;
 mod skills;
 mod summary;
 mod synced;
+#[cfg(test)]
+mod test_assert;
 mod tools_profile;
 
 use crate::context::AuditContext;
