@@ -146,7 +146,15 @@ pub(super) fn collect(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
     includes(ctx, out);
     credentials_dir(ctx, out);
     for id in agent_ids(ctx) {
-        auth_profiles(ctx, &id, out);
+        let default = agent_dir(ctx, &id).join("agent").join("auth-profiles.json");
+        auth_profiles(ctx, &id, &default, out);
+        // hardclaw extra: an `agentDir` override moves the auth profiles out of the state dir.
+        if let Some(custom) = custom_agent_dir(ctx, &id) {
+            let path = custom.join("auth-profiles.json");
+            if path != default {
+                auth_profiles(ctx, &id, &path, out);
+            }
+        }
         sessions_store(ctx, &id, out);
     }
     log_file(ctx, out);
@@ -411,11 +419,22 @@ fn agent_dir(ctx: &AuditContext<'_>, id: &str) -> PathBuf {
     ctx.locations.state_dir.join("agents").join(id)
 }
 
-fn auth_profiles(ctx: &AuditContext<'_>, id: &str, out: &mut Vec<Finding>) {
-    let path = agent_dir(ctx, id).join("agent").join("auth-profiles.json");
-    let Some(p) = inspect(&path) else { return };
-    let shown = ctx.locations.display(&path);
-    let fix = chmod(ctx, "600", &path);
+/// `agents.list[].agentDir` of agent `id`, `~` expanded.
+fn custom_agent_dir(ctx: &AuditContext<'_>, id: &str) -> Option<PathBuf> {
+    ctx.config()
+        .agent_list()
+        .iter()
+        .find(|a| a.id.trim().eq_ignore_ascii_case(id))
+        .and_then(|a| a.agent_dir.as_deref())
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| expand_tilde(Path::new(d), &ctx.locations.home))
+}
+
+fn auth_profiles(ctx: &AuditContext<'_>, id: &str, path: &Path, out: &mut Vec<Finding>) {
+    let Some(p) = inspect(path) else { return };
+    let shown = ctx.locations.display(path);
+    let fix = chmod(ctx, "600", path);
     let note = symlink_note(ctx, &p);
     let mode = p.mode_text();
     if p.writable_by_others() {

@@ -547,3 +547,26 @@ fn remediation_paths_are_quoted() {
         Some("chmod 700 ~/'my state'")
     );
 }
+
+#[test]
+fn auth_profiles_in_custom_agent_dir() {
+    let h = Home::new();
+    file(
+        &h.home().join("agents-elsewhere/ops/auth-profiles.json"),
+        0o644,
+    );
+    let raw = json!({"agents": {"list": [{"id": "ops", "agentDir": "~/agents-elsewhere/ops"}]}});
+    let f = h.run(raw);
+    let x = find(&f, "fs.auth_profiles.perms_readable");
+    assert!(x.detail.contains("`ops`"));
+    assert_eq!(
+        x.remediation.as_deref(),
+        Some("chmod 600 ~/agents-elsewhere/ops/auth-profiles.json")
+    );
+    chmod(
+        &h.home().join("agents-elsewhere/ops/auth-profiles.json"),
+        0o600,
+    );
+    let raw = json!({"agents": {"list": [{"id": "ops", "agentDir": "~/agents-elsewhere/ops"}]}});
+    assert!(h.run(raw).is_empty());
+}
