@@ -1,6 +1,7 @@
 //! Full audit on the guide's recommended config: config load (JSON5, includes, `${VAR}`,
 //! schema) + every non-deep check + the filesystem pass over a real state dir.
 //! Target (issue): under 5 ms per audit.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::os::unix::fs::PermissionsExt;

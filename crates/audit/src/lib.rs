@@ -10,17 +10,10 @@ pub mod deep;
 mod finding;
 pub mod fix;
 mod report;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "report.rs wires apply_suppressions in (integration step)"
-    )
-)]
 mod suppress;
 #[cfg(test)]
 mod test_support;
 
 pub use context::{AuditContext, AuditOptions};
 pub use finding::{Finding, Severity, Summary};
-pub use report::{Report, run_audit};
+pub use report::{Report, SuppressedFinding, SuppressionInfo, run_audit};

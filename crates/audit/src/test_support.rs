@@ -57,6 +57,12 @@ impl Fixture {
         }
     }
 
+    /// Switches to OpenClaw's flavour (OpenClaw's auth rules: no auto-generated token).
+    pub fn openclaw(mut self) -> Fixture {
+        self.locations.flavor = Flavor::OpenClaw;
+        self
+    }
+
     /// Sets an environment variable seen by the checks.
     pub fn env(mut self, key: &str, value: &str) -> Fixture {
         self.env.insert(key.to_string(), value.to_string());

@@ -20,7 +20,15 @@ fn hardclaw_flavour_browser_off_unless_enabled() {
             .run(collect)
             .is_empty()
     );
-    let f = Fixture::new(json!({"browser": {"enabled": true}})).run(collect);
+    let f = Fixture::new(json!({"browser": {"enabled": true, "cdpUrl": "http://10.0.0.5:9222"}}))
+        .run(collect);
+    assert!(
+        f.iter().all(|x| x.check_id != "browser.control_no_auth"),
+        "{f:?}"
+    );
+    let f =
+        Fixture::new(json!({"browser": {"enabled": true}, "gateway": {"auth": {"mode": "none"}}}))
+            .run(collect);
     expect(
         &f,
         "browser.control_no_auth",

@@ -8,6 +8,7 @@
 //! Secrets are resolved only as far as needed to compare and measure them; no value resolved here
 //! is ever put into a finding.
 
+use hardclaw_config::Flavor;
 use hardclaw_config::schema::{AuthMode, Bind, SecretInput, SecretSource, TailscaleMode};
 use serde_json::Value;
 
@@ -91,12 +92,15 @@ pub(crate) struct ResolvedAuth {
     pub token_opaque_ref: bool,
     /// The same for the password.
     pub password_opaque_ref: bool,
+    /// hardclaw flavour, token mode, no token configured: the gateway generates and persists
+    /// one in `<state>/gateway.token` at first start (it never serves without auth).
+    pub token_auto: bool,
 }
 
 impl ResolvedAuth {
     /// A token the gateway can actually check (value known, or an opaque SecretRef).
     pub fn has_usable_token(&self) -> bool {
-        self.token.is_some() || self.token_opaque_ref
+        self.token.is_some() || self.token_opaque_ref || self.token_auto
     }
 
     /// A password the gateway can actually check.
@@ -174,18 +178,35 @@ pub(crate) fn resolved_auth(ctx: &AuditContext<'_>) -> ResolvedAuth {
 
     // `gateway.auth.token ?? $…_GATEWAY_TOKEN`: a configured field wins even when its value is
     // not readable here (an opaque SecretRef); then the env var does not apply.
-    let token = if config_token.configured {
+    let mut token = if config_token.configured {
         config_token.value.clone()
     } else {
         env_token.clone()
     };
+    // hardclaw never serves without auth: in token mode with no token configured, the gateway
+    // generates one at first start and keeps it in `<state>/gateway.token` (0600). The audit
+    // counts that token (or the one about to be generated) as configured. OpenClaw's flavour
+    // keeps OpenClaw's rules.
+    let token_auto = ctx.locations.flavor == Flavor::Hardclaw
+        && !config_token.configured
+        && env_token.is_none()
+        && !remote_token.configured
+        && !matches!(
+            explicit_mode,
+            Some(AuthMode::Password | AuthMode::None | AuthMode::TrustedProxy)
+        )
+        && !(explicit_mode.is_none() && (config_password.configured || env_password.is_some()));
+    if token_auto {
+        token = read_token_file(&ctx.locations.state_dir.join("gateway.token"));
+    }
     let password = if config_password.configured {
         config_password.value.clone()
     } else {
         env_password.clone()
     };
 
-    let token_configured = token.is_some()
+    let token_configured = token_auto
+        || token.is_some()
         || env_token.is_some()
         || config_token.configured
         || remote_token.configured;
@@ -223,7 +244,15 @@ pub(crate) fn resolved_auth(ctx: &AuditContext<'_>) -> ResolvedAuth {
         has_shared_secret,
         token_opaque_ref: config_token.opaque_ref,
         password_opaque_ref: config_password.opaque_ref,
+        token_auto,
     }
+}
+
+/// The first line of hardclaw's persisted gateway token file, when it exists.
+fn read_token_file(path: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().next()?.trim();
+    (!line.is_empty()).then(|| line.to_string())
 }
 
 /// Replaces `${VAR}` references (`[A-Z_][A-Z0-9_]*`) with the variable's value (empty when
@@ -299,13 +328,32 @@ mod tests {
 
     #[test]
     fn empty_config_is_token_mode_without_token() {
-        let f = Fixture::new(json!({}));
+        let f = Fixture::new(json!({})).openclaw();
         let a = resolved_auth(&f.ctx());
         assert_eq!(a.mode, AuthMode::Token);
         assert_eq!(a.token, None);
         assert!(!a.has_shared_secret);
         assert!(!a.allow_tailscale);
         assert!(!is_remotely_exposed(&f.ctx()));
+    }
+
+    #[test]
+    fn hardclaw_token_mode_without_token_uses_the_persisted_or_generated_token() {
+        let f = Fixture::new(json!({}));
+        let a = resolved_auth(&f.ctx());
+        assert!(a.token_auto && a.has_shared_secret && a.token.is_none());
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("gateway.token"), "persisted-token\n").expect("write");
+        let f = Fixture::with_state(json!({}), dir.path());
+        assert_eq!(
+            resolved_auth(&f.ctx()).token.as_deref(),
+            Some("persisted-token")
+        );
+        // Explicit none / password without token are not rescued.
+        let f = Fixture::new(json!({"gateway": {"auth": {"mode": "none"}}}));
+        assert!(!resolved_auth(&f.ctx()).has_shared_secret);
+        let f = Fixture::new(json!({"gateway": {"auth": {"mode": "password"}}}));
+        assert!(!resolved_auth(&f.ctx()).has_shared_secret);
     }
 
     #[test]
@@ -327,7 +375,8 @@ mod tests {
         assert_eq!(a.mode, AuthMode::Password);
         assert!(a.has_shared_secret);
 
-        let f = Fixture::new(json!({"gateway": {"auth": {"mode": "token", "password": "pw"}}}));
+        let f = Fixture::new(json!({"gateway": {"auth": {"mode": "token", "password": "pw"}}}))
+            .openclaw();
         assert!(!resolved_auth(&f.ctx()).has_shared_secret);
 
         let f = Fixture::new(json!({"gateway": {"auth": {"mode": "none", "token": "t"}}}));

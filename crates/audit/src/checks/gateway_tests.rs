@@ -52,7 +52,10 @@ fn tools_invoke_dangerous_allow_warn_then_critical() {
 
 #[test]
 fn bind_no_auth() {
-    let f = run(json!({"gateway": {"bind": "lan"}}));
+    // OpenClaw: token mode with no token is "no shared secret".
+    let f = Fixture::new(json!({"gateway": {"bind": "lan"}}))
+        .openclaw()
+        .run(collect);
     let x = expect(
         &f,
         "gateway.bind_no_auth",
@@ -138,7 +141,7 @@ fn web_fetch_proxy_conflict() {
 
 #[test]
 fn trusted_proxies_missing_and_loopback_no_auth() {
-    let f = run(json!({}));
+    let f = Fixture::new(json!({})).openclaw().run(collect);
     expect(
         &f,
         "gateway.trusted_proxies_missing",
@@ -464,4 +467,19 @@ fn auth_no_rate_limit() {
     );
     absent(&f, "gateway.auth_no_rate_limit");
     absent(&run(good()), "gateway.auth_no_rate_limit");
+}
+
+#[test]
+fn hardclaw_default_install_has_an_auto_generated_token() {
+    // hardclaw's gateway generates and persists a token at first start, so an empty config on
+    // loopback is not "no auth" (OpenClaw's flavour above still reports it).
+    let f = run(json!({}));
+    absent(&f, "gateway.loopback_no_auth");
+    let f = run(json!({"gateway": {"bind": "lan", "auth": {"mode": "none"}}}));
+    expect(
+        &f,
+        "gateway.bind_no_auth",
+        Severity::Critical,
+        "gateway.bind",
+    );
 }

@@ -138,8 +138,24 @@ mod tests {
             Severity::Critical,
             "gateway.auth",
         );
-        // Default (token mode, no token) also has no usable HTTP auth (E3).
+        // Default (token mode, no token) also has no usable HTTP auth (E3) in OpenClaw; hardclaw
+        // generates a token at first start, so its flavour has one.
+        let f = Fixture::new(json!({"gateway": {"bind": "lan"}}))
+            .openclaw()
+            .run(collect);
+        expect(
+            &f,
+            "gateway.http.no_auth",
+            Severity::Critical,
+            "gateway.auth",
+        );
         let f = Fixture::new(json!({"gateway": {"bind": "lan"}})).run(collect);
+        assert!(
+            f.iter().all(|x| x.check_id != "gateway.http.no_auth"),
+            "{f:?}"
+        );
+        let f = Fixture::new(json!({"gateway": {"bind": "lan", "auth": {"mode": "none"}}}))
+            .run(collect);
         expect(
             &f,
             "gateway.http.no_auth",

@@ -76,8 +76,6 @@ pub fn extensions_dir(ctx: &AuditContext<'_>) -> PathBuf {
 }
 
 /// Code-safety findings for installed plugins (`plugins.code_safety*`). Only with `--deep`.
-// Called by the filesystem check family (checks/mod.rs) once it is wired.
-#[allow(dead_code)]
 pub(crate) fn collect_plugins_code_safety(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
     if !ctx.options.deep {
         return;
@@ -87,7 +85,6 @@ pub(crate) fn collect_plugins_code_safety(ctx: &AuditContext<'_>, out: &mut Vec<
 
 /// Code-safety findings for workspace skills (`skills.code_safety*`, `skills.markdown_sensitive_network`).
 /// Only with `--deep`.
-#[allow(dead_code)]
 pub(crate) fn collect_skills_code_safety(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
     if !ctx.options.deep {
         return;
