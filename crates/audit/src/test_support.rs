@@ -49,7 +49,12 @@ impl Fixture {
             config_path,
             credentials_dir: state_dir.join("credentials"),
         };
-        Fixture { loaded, locations, env: EnvMap::new(), options: AuditOptions::default() }
+        Fixture {
+            loaded,
+            locations,
+            env: EnvMap::new(),
+            options: AuditOptions::default(),
+        }
     }
 
     /// Sets an environment variable seen by the checks.
