@@ -97,7 +97,7 @@ fn small_models_critical_with_web_and_info_when_locked_down() {
 fn web_search_key_in_env_enables_search_exposure() {
     let cfg = json!({
         "agents": {"defaults": {"model": "ollama/qwen2.5:14b", "sandbox": {"mode": "all"}}},
-        "tools": {"deny": ["web_fetch", "browser"]}
+        "tools": {"sandbox": {"tools": {"allow": ["web_search", "web_fetch", "read"]}}, "deny": ["web_fetch", "browser"]}
     });
     let quiet = Fixture::new(cfg.clone()).run(collect);
     assert_eq!(find(&quiet, "models.small_params").severity, Severity::Info);
