@@ -408,13 +408,16 @@ fn audit_account(
     }
 }
 
+/// Reads one secret field of a channel block.
+type SecretField = fn(&Channel) -> Option<&SecretInput>;
+
 fn read_only_resolution(
     ctx: &AuditContext<'_>,
     a: &Account<'_>,
     name: &str,
     out: &mut Vec<Finding>,
 ) {
-    let fields: [(&str, fn(&Channel) -> Option<&SecretInput>); 7] = [
+    let fields: [(&str, SecretField); 7] = [
         ("botToken", |c| c.bot_token.as_ref()),
         ("token", |c| c.token.as_ref()),
         ("appToken", |c| c.app_token.as_ref()),
