@@ -54,6 +54,7 @@ fn bench_full_audit(c: &mut Criterion) {
                 options: AuditOptions {
                     include_filesystem: true,
                     deep: false,
+                    progress: None,
                 },
             };
             black_box(run_audit(&ctx, 0))

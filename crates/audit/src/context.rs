@@ -11,6 +11,9 @@ pub struct AuditOptions {
     pub include_filesystem: bool,
     /// Run the `--deep` checks (code-safety scan, live gateway probe).
     pub deep: bool,
+    /// Called with a short status line during long work (the deep scan). The library never
+    /// prints; the CLI passes a function that writes to stderr.
+    pub progress: Option<fn(&str)>,
 }
 
 /// Everything a check can read.

@@ -24,8 +24,3 @@ pub fn error(message: &str) {
 pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
-
-/// Whether stderr is a terminal (progress output).
-pub fn stderr_is_tty() -> bool {
-    std::io::stderr().is_terminal()
-}

@@ -80,7 +80,8 @@ pub(crate) fn collect_plugins_code_safety(ctx: &AuditContext<'_>, out: &mut Vec<
     if !ctx.options.deep {
         return;
     }
-    out.extend(plugins::scan_plugins(&extensions_dir(ctx), &mut |_| {}));
+    let mut progress = |m: &str| ctx.options.progress.into_iter().for_each(|p| p(m));
+    out.extend(plugins::scan_plugins(&extensions_dir(ctx), &mut progress));
 }
 
 /// Code-safety findings for workspace skills (`skills.code_safety*`, `skills.markdown_sensitive_network`).
@@ -90,10 +91,11 @@ pub(crate) fn collect_skills_code_safety(ctx: &AuditContext<'_>, out: &mut Vec<F
         return;
     }
     let workspaces = skills::agent_workspaces(&ctx.loaded.resolved, ctx.locations);
+    let mut progress = |m: &str| ctx.options.progress.into_iter().for_each(|p| p(m));
     out.extend(skills::scan_skills(
         &workspaces,
         &extensions_dir(ctx),
-        &mut |_| {},
+        &mut progress,
     ));
 }
 
@@ -151,6 +153,7 @@ mod tests {
             options: AuditOptions {
                 include_filesystem: true,
                 deep,
+                progress: None,
             },
         }
     }

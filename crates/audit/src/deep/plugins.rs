@@ -257,7 +257,7 @@ pub fn scan_plugins(extensions_dir: &Path, progress: &mut dyn FnMut(&str)) -> Ve
         }
     };
     for dir in dirs {
-        progress(&display_name(&dir));
+        progress(&format!("scanning plugin {}", display_name(&dir)));
         scan_plugin(&dir, &mut out);
     }
     out

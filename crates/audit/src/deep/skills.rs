@@ -172,7 +172,7 @@ pub fn scan_skills(
                 continue;
             }
             seen.push(canon);
-            progress(&dir.display().to_string());
+            progress(&format!("scanning skill {}", dir.display()));
             scan_skill(&dir, &mut out);
         }
     }

@@ -69,11 +69,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<u8> {
         options: AuditOptions {
             include_filesystem: true,
             deep: args.deep,
+            progress: args.deep.then_some(deep_progress as fn(&str)),
         },
     };
-    if args.deep && output::stderr_is_tty() {
-        output::diag("deep audit: scanning plugins and skills, probing the gateway…");
-    }
     let ts = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -107,4 +105,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<u8> {
     });
     let failing = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+/// Progress of the deep scan, on stderr (one line per step; nothing on stdout).
+fn deep_progress(message: &str) {
+    output::diag(&format!("deep audit: {message}"));
 }
