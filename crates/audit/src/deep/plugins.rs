@@ -305,7 +305,14 @@ mod tests {
         write(ext.path(), "not-a-dir.js", "eval(x)");
         let mut seen = Vec::new();
         let out = scan_plugins(ext.path(), &mut |n| seen.push(n.to_string()));
-        assert_eq!(seen, ["bad", "clean", "warny"]);
+        assert_eq!(
+            seen,
+            [
+                "scanning plugin bad",
+                "scanning plugin clean",
+                "scanning plugin warny"
+            ]
+        );
         assert_eq!(
             ids(&out),
             [
