@@ -42,12 +42,8 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<u8> {
     } else {
         None
     };
-    if let Some(diff) = fix
-        .as_ref()
-        .and_then(|f| f.diff.as_deref())
-        .filter(|_| args.dry_run)
-    {
-        output::stdout(diff);
+    if let Some(fix) = fix.as_ref().filter(|_| args.dry_run && !args.json) {
+        output::stdout(&dry_run_text(fix, &locations));
     }
 
     let loaded = match load(&locations.config_path, &load_opts) {
@@ -105,6 +101,39 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<u8> {
     });
     let failing = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
+
+/// What `--fix --dry-run` would do: the config diff, then the permission changes.
+fn dry_run_text(
+    fix: &hardclaw_audit::fix::FixResult,
+    locations: &hardclaw_config::Locations,
+) -> String {
+    let mut out = String::new();
+    match fix.diff.as_deref().filter(|d| !d.is_empty()) {
+        Some(diff) => out.push_str(diff),
+        None => out.push_str("config: no changes\n"),
+    }
+    let chmods: Vec<String> = fix
+        .actions
+        .iter()
+        .filter(|a| a.skipped.is_none() && a.error.is_none())
+        .map(|a| {
+            format!(
+                "would chmod {:o} {}\n",
+                a.mode,
+                locations.display(std::path::Path::new(&a.path))
+            )
+        })
+        .collect();
+    if chmods.is_empty() {
+        out.push_str("permissions: no changes\n");
+    } else {
+        out.extend(chmods);
+    }
+    for e in &fix.errors {
+        out.push_str(&format!("error: {e}\n"));
+    }
+    out
 }
 
 /// Progress of the deep scan, on stderr (one line per step; nothing on stdout).
