@@ -223,3 +223,46 @@ fn deep_probe_reports_no_gateway() {
             .any(|i| i == "gateway.probe_failed")
     );
 }
+
+#[test]
+fn duplicate_keys_are_critical_findings_with_their_lines() {
+    let home = Home::new();
+    home.write_config("{\n  gateway: { bind: 'loopback' },\n  gateway: { bind: 'lan' },\n}\n");
+    let report = audit_json(&home, &[]);
+    let dup = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["checkId"] == "config.duplicate_keys")
+        .expect("duplicate finding");
+    assert_eq!(dup["severity"], "critical");
+    assert!(
+        dup["detail"].as_str().expect("detail").contains(":3:"),
+        "{dup}"
+    );
+}
+
+#[test]
+fn include_files_are_permission_checked_and_fixed() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let inc = home.state().join("channels.json5");
+    std::fs::write(&inc, "{ telegram: { groupPolicy: 'open' } }").expect("write");
+    std::fs::set_permissions(&inc, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    home.write_config("{ channels: { $include: './channels.json5' } }");
+    let ids = check_ids(&audit_json(&home, &[]));
+    assert!(
+        ids.iter().any(|i| i == "fs.config_include.perms_writable"),
+        "{ids:?}"
+    );
+    let fixed = audit_json(&home, &["--fix"]);
+    let ids = check_ids(&fixed["report"]);
+    assert!(
+        !ids.iter().any(|i| i.starts_with("fs.config_include")),
+        "{ids:?}"
+    );
+    assert_eq!(super::common::mode(&inc), 0o600);
+    // The open group policy lived in the include: the edit went there.
+    let text = std::fs::read_to_string(&inc).expect("read");
+    assert_eq!(text, "{ telegram: { groupPolicy: \"allowlist\" } }");
+}
