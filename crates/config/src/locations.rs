@@ -118,6 +118,15 @@ impl Locations {
         }
     }
 
+    /// How to invoke hardclaw on these locations (`hardclaw` or `hardclaw --openclaw`), for
+    /// remediation texts that name a hardclaw command.
+    pub fn cli(&self) -> &'static str {
+        match self.flavor {
+            Flavor::Hardclaw => "hardclaw",
+            Flavor::OpenClaw => "hardclaw --openclaw",
+        }
+    }
+
     /// The environment variable that holds the gateway token for this flavor.
     pub fn gateway_token_vars(&self) -> &'static [&'static str] {
         match self.flavor {

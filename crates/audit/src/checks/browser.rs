@@ -66,7 +66,7 @@ pub(super) fn collect(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
                     .remediation(format!(
                         "Fix {path} (an http(s):// or ws(s):// URL with a host) and re-run \"{} security \
                          audit --deep\".",
-                        ctx.locations.product()
+                        ctx.locations.cli()
                     ))
                     .at(path.as_str()),
                 );

@@ -335,11 +335,10 @@ pub(super) fn collect(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
                  CSP-restricted and origin-isolated, but they can call app-visible tools on their owning MCP \
                  server while the session runtime remains active.",
             )
-            .remediation(format!(
-                "Keep this enabled only for MCP servers you trust. Disable with `{} config set \
-                 mcp.apps.enabled false` when it is not needed.",
-                ctx.locations.product()
-            ))
+            .remediation(
+                "Keep this enabled only for MCP servers you trust; set `mcp.apps.enabled: false` \
+                 when it is not needed.",
+            )
             .at("mcp.apps.enabled"),
         );
     }
@@ -377,7 +376,7 @@ pub(super) fn collect(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
             .remediation(format!(
                 "Use a random token of at least {MIN_TOKEN_LEN} characters (`{} doctor \
                  --generate-gateway-token`).",
-                ctx.locations.product()
+                ctx.locations.cli()
             ))
             .at("gateway.auth.token"),
         );

@@ -212,9 +212,8 @@ fn duplicate_keys(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "{file}:{}: `{json_path}` is written twice (first at line {first_line}). JSON \
                      parsers keep the last one, so a reviewer reading the first sees a value the \
-                     gateway does not use; {} refuses to start with it.",
-                    origin.line,
-                    ctx.locations.product()
+                     gateway does not use; hardclaw refuses to start with it.",
+                    origin.line
                 ),
             )
             .remediation(format!(
@@ -303,8 +302,7 @@ fn unenforced_keys(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
                     "Config key is accepted but not enforced",
                     format!(
                         "`{path}` is set, but {reason}. It loads for compatibility with OpenClaw \
-                         and has no effect in {}.",
-                        ctx.locations.product()
+                         and has no effect in hardclaw.",
                     ),
                 )
                 .remediation(format!(
@@ -509,7 +507,7 @@ fn token_file(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
         .remediation(format!(
             "{}, then rotate the token ({} doctor --generate-gateway-token).",
             chmod(ctx, "600", &path),
-            ctx.locations.product()
+            ctx.locations.cli()
         )),
     );
 }

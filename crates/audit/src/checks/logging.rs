@@ -22,7 +22,7 @@ pub(super) fn collect(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
             )
             .remediation(format!(
                 "Set logging.redactSensitive=\"tools\" (or run \"{} security audit --fix\").",
-                ctx.locations.product()
+                ctx.locations.cli()
             ))
             .at("logging.redactSensitive"),
         );

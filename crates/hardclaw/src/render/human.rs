@@ -35,10 +35,14 @@ pub fn render(
     deep: bool,
     style: Style,
 ) -> String {
-    let product = locations.product();
+    let product = locations.cli();
     let s = &report.summary;
     let mut out = String::new();
-    out.push_str(&style.paint("1", &format!("{product} security audit")));
+    let heading = match locations.flavor {
+        hardclaw_config::Flavor::Hardclaw => "hardclaw security audit",
+        hardclaw_config::Flavor::OpenClaw => "hardclaw security audit (OpenClaw install)",
+    };
+    out.push_str(&style.paint("1", heading));
     out.push('\n');
     out.push_str(&format!(
         "Summary: {} · {} · {}",
