@@ -59,6 +59,16 @@ impl SessionType {
     }
 }
 
+impl From<&SessionType> for crate::tool_policy::SessionKind {
+    /// The audit's coarse kind: only the main session is `Main`.
+    fn from(t: &SessionType) -> Self {
+        match t {
+            SessionType::Main => crate::tool_policy::SessionKind::Main,
+            _ => crate::tool_policy::SessionKind::Other,
+        }
+    }
+}
+
 /// A parsed session key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionKey {

@@ -4,8 +4,8 @@
 //! Order of evaluation, each step an independent filter (a tool survives only if every step
 //! allows it; the first step that removes it is reported; deny wins within a step):
 //!
-//! 1. plugin registration ([`plugins`]): disabled plugins, collisions, optional tools;
-//! 2. owner-only tools for non-owner senders ([`owner`]);
+//! 1. plugin registration (`plugins.rs`): disabled plugins, collisions, optional tools;
+//! 2. owner-only tools for non-owner senders (`owner.rs`);
 //! 3. the nine layers ([`layers`]): profile, provider profile, global, global provider, agent,
 //!    agent provider, group, sandbox (sandboxed sessions), subagent (subagent sessions);
 //! 4. `gateway.http` for calls through the gateway's HTTP API.

@@ -80,7 +80,7 @@ pub(super) fn elevated_status(config: &Config, ctx: &Resolved) -> ElevatedStatus
     let Some(provider) = ctx.channel.as_deref().map(str::to_ascii_lowercase) else {
         failing.push(ElevatedGate {
             gate: "provider",
-            key: "channel (none known for this session)".to_string(),
+            key: "no channel for this session".to_string(),
         });
         return ElevatedStatus {
             available: false,
