@@ -12,6 +12,7 @@
 //!
 //! [`resolve`] is the entry point; [`PolicyContext`] says who is asking.
 
+mod builtin;
 mod context;
 mod elevated;
 mod explain;
