@@ -706,3 +706,57 @@ fn recommended_search_has_only_web_and_two_session_tools() {
     );
     assert!(!eff.session.sandboxed);
 }
+
+#[test]
+fn owner_falls_back_to_the_channel_allow_from() {
+    // §5.6: no commands.ownerAllowFrom → the channel's allowFrom (non-empty, no `*`) lists owners.
+    let c = cfg(json!({"channels": {"whatsapp": {"allowFrom": ["+46700000000"]}}}));
+    let owner = run(
+        &c,
+        &PolicyContext::new("main").sender("whatsapp", "+46700000000"),
+    );
+    assert!(owner.is_allowed("gateway"));
+    let stranger = run(&c, &PolicyContext::new("main").sender("whatsapp", "+1555"));
+    assert_eq!(removed_by(&stranger, "cron").0, "owner-only");
+    // `*` in ownerAllowFrom makes everyone an owner.
+    let c = cfg(json!({"commands": {"ownerAllowFrom": ["*"]}}));
+    assert!(run(&c, &PolicyContext::new("main").sender("telegram", "9")).is_allowed("cron"));
+}
+
+#[test]
+fn elevated_agent_allow_from_must_match_too() {
+    let c = cfg(json!({
+        "tools": {"elevated": {"allowFrom": {"whatsapp": ["+1555", "+1666"]}}},
+        "agents": {"list": [{"id": "main", "tools": {"elevated": {"allowFrom": {"whatsapp": ["+1555"]}}}}]}
+    }));
+    let ok = run(
+        &c,
+        &PolicyContext::new("main").sender("whatsapp", "whatsapp:+1555"),
+    );
+    assert!(ok.elevated.available);
+    assert!(ok.warnings[0].starts_with("elevated mode is available"));
+    let no = run(&c, &PolicyContext::new("main").sender("whatsapp", "+1666"));
+    assert_eq!(
+        no.elevated.failing_gates,
+        vec![ElevatedGate {
+            gate: "allowFrom",
+            key: "agents.list[0].tools.elevated.allowFrom.whatsapp".into()
+        }]
+    );
+}
+
+#[test]
+fn profile_also_allow_joins_the_profile_layer_only() {
+    let c = cfg(
+        json!({"agents": {"list": [{"id": "main", "tools": {"profile": "minimal", "alsoAllow": ["read"]}}]}}),
+    );
+    let eff = run(&c, &PolicyContext::new("main"));
+    assert_eq!(eff.allowed(), vec!["read", "session_status"]);
+    assert_eq!(
+        removed_by(&eff, "exec"),
+        (
+            "agents.list[0].tools.profile".into(),
+            "not in profile `minimal` or agents.list[0].tools.alsoAllow".into()
+        )
+    );
+}
