@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hardclaw_policy::PluginTool;
 
 /// hardclaw — a security-first personal AI agent gateway that reads OpenClaw's config.
 #[derive(Debug, Parser)]
@@ -50,6 +51,65 @@ pub enum Command {
     Config(ConfigCommand),
     /// Health checks and helpers
     Doctor(DoctorArgs),
+    /// Explain policy decisions
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Show the effective tool set of an agent and session, and what removed each tool
+    #[command(
+        long_about = "Show the effective tool set of an agent in a session: the tools it gets, \
+then every removed tool with the layer (a config path such as `agents.list[0].tools`) and the \
+entry that removed it, then warnings.\n\n\
+The layers are OpenClaw's, in order: owner-only tools, tools.profile, \
+tools.byProvider.<p>.profile, tools, tools.byProvider.<p>, agents.list[i].tools, \
+agents.list[i].tools.byProvider.<p>, the group's tools/toolsBySender, the sandbox policy \
+(sandboxed sessions), the subagent policy (subagent sessions), and gateway.http (--http). A \
+tool survives only if every layer allows it; the first layer that removes it is reported.\n\n\
+Without --sender the caller is the local operator (an owner)."
+    )]
+    Tools(PolicyToolsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyToolsArgs {
+    /// Agent id (`agents.list[].id`)
+    #[arg(long, value_name = "ID")]
+    pub agent: String,
+    /// Session key (`agent:main:main`, `agent:main:whatsapp:direct:+1555`,
+    /// `agent:main:whatsapp:group:<id>`, `agent:main:subagent:<uuid>`, ...) [default: the
+    /// agent's main session]
+    #[arg(long, value_name = "KEY")]
+    pub session: Option<String>,
+    /// Sender id (decides owner-only tools, `toolsBySender` and elevated mode)
+    #[arg(long, value_name = "ID")]
+    pub sender: Option<String>,
+    /// Channel of the conversation [default: from the session key]
+    #[arg(long, value_name = "CH")]
+    pub channel: Option<String>,
+    /// Group id for the group layer [default: from a group session key]
+    #[arg(long, value_name = "ID")]
+    pub group: Option<String>,
+    /// Model provider for `byProvider` [default: from the agent's model]
+    #[arg(long, value_name = "P")]
+    pub provider: Option<String>,
+    /// Model id for `byProvider` [default: the agent's model]
+    #[arg(long, value_name = "M")]
+    pub model: Option<String>,
+    /// As called through the gateway's HTTP API (/tools/invoke)
+    #[arg(long)]
+    pub http: bool,
+    /// Subagent spawn depth (overrides the count of `subagent` segments in the key)
+    #[arg(long, value_name = "N")]
+    pub depth: Option<u32>,
+    /// A plugin-registered tool, `PLUGIN:TOOL` (append `?` for an optional tool); repeatable
+    #[arg(long = "plugin-tool", value_name = "PLUGIN:TOOL", value_parser = parse_plugin_tool)]
+    pub plugin_tools: Vec<PluginTool>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,4 +184,17 @@ pub struct DoctorArgs {
     /// Print a new random gateway token (256 bits, URL-safe) and exit
     #[arg(long)]
     pub generate_gateway_token: bool,
+}
+
+/// `PLUGIN:TOOL` or `PLUGIN:TOOL?` (optional).
+fn parse_plugin_tool(text: &str) -> Result<PluginTool, String> {
+    let (plugin, tool) = text
+        .split_once(':')
+        .filter(|(p, t)| !p.trim().is_empty() && !t.trim().is_empty())
+        .ok_or_else(|| format!("expected PLUGIN:TOOL, got `{text}`"))?;
+    let tool = tool.trim();
+    Ok(match tool.strip_suffix('?') {
+        Some(t) => PluginTool::new(plugin.trim(), t).optional(),
+        None => PluginTool::new(plugin.trim(), tool),
+    })
 }

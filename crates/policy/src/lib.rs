@@ -1,19 +1,32 @@
 //! hardclaw's policy engine: pure, synchronous security decisions with no I/O.
 //!
-//! This first cut holds what the audit needs: the tool catalogue ([`tool_groups`]) and the
-//! effective tool set of an agent context with the layer that removed each tool
-//! ([`tool_policy`]).
+//! * [`tool_groups`]: the versioned tool catalogue (built-ins, aliases, groups, profiles, the
+//!   built-in sandbox/subagent/HTTP/owner-only lists).
+//! * [`tool_pipeline`]: the full tool-policy pipeline — [`resolve`] a [`PolicyContext`] into
+//!   [`EffectiveTools`], naming the layer and entry that removed each tool.
+//! * [`tool_policy`]: the audit's first cut (profile, global, agent, sandbox layers).
+//! * [`session_key`]: session key grammar → [`SessionType`].
+//! * [`guard`]: the decision every guard returns.
 #![forbid(unsafe_code)]
 
 pub mod guard;
+pub mod session_key;
 pub mod shell;
 pub mod tool_groups;
+pub mod tool_pipeline;
 pub mod tool_policy;
 
 pub use guard::{
     Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
 };
-pub use tool_groups::{BUILTIN_TOOLS, TOOL_CATALOG_VERSION, normalize_tool_name};
+pub use session_key::{SessionKey, SessionType, normalize_agent_id};
+pub use tool_groups::{
+    BUILTIN_TOOLS, TOOL_CATALOG_VERSION, expand_tool_groups, normalize_tool_name,
+};
+pub use tool_pipeline::{
+    ContextError, EffectiveTools, ElevatedGate, ElevatedStatus, PluginTool, PolicyContext,
+    SessionInfo, ToolEntry, ToolSource, resolve,
+};
 pub use tool_policy::{
     EffectiveSandbox, Layer, SessionKind, ToolDecision, allowed_builtins, decide, layers_for,
     sandbox_mode,

@@ -94,7 +94,7 @@ fn expand<'a>(entries: impl Iterator<Item = &'a String>) -> Vec<String> {
 }
 
 /// `*` matches any run of characters; everything else literal.
-fn glob_match(pattern: &str, name: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
     if !pattern.contains('*') {
         return pattern == name;
     }

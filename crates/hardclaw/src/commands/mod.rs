@@ -3,3 +3,4 @@
 pub mod audit;
 pub mod config;
 pub mod doctor;
+pub mod policy;

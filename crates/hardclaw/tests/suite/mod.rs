@@ -2,3 +2,4 @@ mod audit;
 mod common;
 mod config;
 mod fix;
+mod policy;
