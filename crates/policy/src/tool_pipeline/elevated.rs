@@ -1,7 +1,8 @@
 //! Elevated mode gates (reference §1.6, `resolveElevatedPermissions`).
 //!
 //! Gates, all evaluated so every failing one is named: `tools.elevated.enabled` and
-//! `agents.list[].tools.elevated.enabled` (both default on, as in OpenClaw) → a provider
+//! `agents.list[].tools.elevated.enabled` (the global switch is OFF unless set to `true` —
+//! hardclaw's secure default, where OpenClaw defaults it on; the agent switch defaults on) → a provider
 //! (channel) must be known → the sender must match `tools.elevated.allowFrom.<provider>` (or,
 //! when that key is absent, the channel's own `allowFrom`) → if the agent sets
 //! `tools.elevated.allowFrom`, it must match that too. Elevated never bypasses tool policy: `exec`
@@ -64,11 +65,16 @@ pub(super) fn elevated_status(config: &Config, ctx: &Resolved) -> ElevatedStatus
         .and_then(|a| a.tools.as_ref())
         .and_then(|t| t.elevated.as_ref());
     let mut failing = Vec::new();
-    if global.and_then(|e| e.enabled) == Some(false) {
-        failing.push(ElevatedGate {
+    match global.and_then(|e| e.enabled) {
+        Some(true) => {}
+        Some(false) => failing.push(ElevatedGate {
             gate: "enabled",
             key: "tools.elevated.enabled".to_string(),
-        });
+        }),
+        None => failing.push(ElevatedGate {
+            gate: "enabled",
+            key: "tools.elevated.enabled unset (off by default in hardclaw)".to_string(),
+        }),
     }
     if let (Some(path), Some(false)) = (&agent_path, agent.and_then(|e| e.enabled)) {
         failing.push(ElevatedGate {

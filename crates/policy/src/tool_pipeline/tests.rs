@@ -348,7 +348,8 @@ fn row_21_elevated_disabled_names_the_enabled_gate() {
 
 #[test]
 fn row_22_elevated_allow_from_star() {
-    let c = cfg(json!({"tools": {"elevated": {"allowFrom": {"whatsapp": ["*"]}}}}));
+    let c =
+        cfg(json!({"tools": {"elevated": {"enabled": true, "allowFrom": {"whatsapp": ["*"]}}}}));
     for sender in ["+1555", "+46700000000"] {
         let eff = run(&c, &PolicyContext::new("main").sender("whatsapp", sender));
         assert!(eff.elevated.available, "{sender}");
@@ -726,7 +727,7 @@ fn owner_falls_back_to_the_channel_allow_from() {
 #[test]
 fn elevated_agent_allow_from_must_match_too() {
     let c = cfg(json!({
-        "tools": {"elevated": {"allowFrom": {"whatsapp": ["+1555", "+1666"]}}},
+        "tools": {"elevated": {"enabled": true, "allowFrom": {"whatsapp": ["+1555", "+1666"]}}},
         "agents": {"list": [{"id": "main", "tools": {"elevated": {"allowFrom": {"whatsapp": ["+1555"]}}}}]}
     }));
     let ok = run(
@@ -759,4 +760,13 @@ fn profile_also_allow_joins_the_profile_layer_only() {
             "not in profile `minimal` or agents.list[0].tools.alsoAllow".into()
         )
     );
+}
+
+#[test]
+fn elevated_is_off_unless_enabled_true() {
+    // hardclaw's secure default (OpenClaw defaults `tools.elevated.enabled` on).
+    let c = cfg(json!({"tools": {"elevated": {"allowFrom": {"whatsapp": ["*"]}}}}));
+    let eff = run(&c, &PolicyContext::new("main").sender("whatsapp", "+1555"));
+    assert!(!eff.elevated.available);
+    assert_eq!(eff.elevated.failing_gates[0].gate, "enabled");
 }
