@@ -5,11 +5,13 @@
 //! ([`tool_policy`]).
 #![forbid(unsafe_code)]
 
+pub mod file_guard;
 pub mod guard;
 pub mod shell;
 pub mod tool_groups;
 pub mod tool_policy;
 
+pub use file_guard::FileGuard;
 pub use guard::{
     Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
 };
