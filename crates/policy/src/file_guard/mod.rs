@@ -24,6 +24,8 @@ pub mod settings;
 mod corpus;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;
 
 pub use guard::{CONFIG_ERROR_REASON, FileGuard, GUARD, GUARDED_TOOLS, Op, patch_paths};
 pub use matcher::{Protection, Source};

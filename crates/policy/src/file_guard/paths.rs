@@ -276,7 +276,16 @@ pub fn contain(
     };
     let root_lex = lexical_normalize(root);
     let root_real = canonical(&root_lex, fs).unwrap_or_else(|| root_lex.clone());
-    let chosen = primary_spelling(raw, &ctx);
+    let mut chosen = primary_spelling(raw, &ctx);
+    // Legacy container alias: `/home/node/.openclaw/…` is the root when the root is an
+    // `.openclaw` directory (reference §4.6 row 12).
+    if root.file_name().is_some_and(|n| n == ".openclaw") {
+        if chosen == "/home/node/.openclaw" {
+            chosen = root.to_string_lossy().into_owned();
+        } else if let Some(rest) = chosen.strip_prefix("/home/node/.openclaw/") {
+            chosen = root.join(rest).to_string_lossy().into_owned();
+        }
+    }
     let lexical = absolutize(&chosen, cwd, home);
     if !lexical.starts_with(&root_lex) {
         return Err(ContainError::Escapes {
