@@ -8,7 +8,7 @@ use hardclaw_config::schema::Config;
 use serde_json::{Value, json};
 
 use super::FileGuard;
-use crate::guard::{Decision, GuardEnv, GuardRequest, NoFilesystem, PathResolver, Verdict};
+use crate::guard::{Decision, GuardEnv, GuardRequest, NoFilesystem, PathResolver};
 use crate::shell::{Arg, CommandFacts, ExecFact, Nesting, RedirectFact, RedirectOp};
 
 pub const HOME: &str = "/Users/test";
@@ -126,10 +126,6 @@ pub fn facts(commands: Vec<ExecFact>) -> CommandFacts {
     }
 }
 
-pub fn verdict(d: &Decision) -> Verdict {
-    d.decision
-}
-
 /// A fake filesystem: a set of existing files (their ancestors exist too) and symlinks
 /// (link path → target, absolute or relative to the link's directory), resolved like
 /// `realpath(3)`.
@@ -155,7 +151,9 @@ impl FakeFs {
     }
 
     fn exists(&self, p: &Path) -> bool {
-        p == Path::new("/") || self.files.iter().any(|f| f.starts_with(p))
+        p == Path::new("/")
+            || self.files.iter().any(|f| f.starts_with(p))
+            || self.links.iter().any(|(l, _)| l.starts_with(p))
     }
 
     fn resolve(&self, path: &Path, depth: usize) -> Option<PathBuf> {
