@@ -152,7 +152,7 @@ impl Matcher {
                 *best = Some(p);
             }
         };
-        let exempt = self.exempt.iter().any(|w| form.starts_with(w));
+        let exempt = self.exempt.iter().any(|w| is_within(form, w));
         let mut hits: Vec<usize> = Vec::new();
         self.set
             .matches_candidate_into(&Candidate::new(form), &mut hits);
@@ -193,7 +193,7 @@ impl Matcher {
         }
         if ancestors {
             for (anchor, level, source) in &self.anchors {
-                if anchor != form && anchor.starts_with(form) {
+                if anchor != form && is_within(anchor, form) {
                     consider(
                         Protection {
                             level: *level,
@@ -207,4 +207,17 @@ impl Matcher {
         }
         best
     }
+}
+
+/// `path` is `base` or below it (byte-wise on normalised absolute paths; faster than
+/// [`Path::starts_with`]).
+fn is_within(path: &Path, base: &Path) -> bool {
+    let p = path.as_os_str().as_encoded_bytes();
+    let b = base.as_os_str().as_encoded_bytes();
+    if b == b"/" {
+        return p.first() == Some(&b'/');
+    }
+    p.len() >= b.len()
+        && &p[..b.len()] == b
+        && (p.len() == b.len() || p.get(b.len()) == Some(&b'/'))
 }

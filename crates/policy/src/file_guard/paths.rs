@@ -154,6 +154,11 @@ pub fn primary_spelling(raw: &str, ctx: &PathContext<'_>) -> String {
 /// else its nearest existing ancestor's canonical form with the missing rest appended (and
 /// normalised lexically). `None` when no ancestor resolves (e.g. [`crate::NoFilesystem`]).
 pub fn canonical(path: &Path, fs: &dyn PathResolver) -> Option<PathBuf> {
+    if let Some(real) = fs.canonicalize(path) {
+        return Some(lexical_normalize(&real));
+    }
+    // A resolver that cannot even resolve `/` knows no files: skip the ancestor walk.
+    fs.canonicalize(Path::new("/"))?;
     let mut cursor = path.to_path_buf();
     let mut suffix: Vec<std::ffi::OsString> = Vec::new();
     loop {
