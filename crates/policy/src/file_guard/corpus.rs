@@ -548,6 +548,18 @@ fn corpus() -> Vec<Case> {
             Call::Shell(facts(vec![prog("ls", &[], &[], &[])])),
         ),
         case(
+            "/proc/self/root alias to the config",
+            read("/proc/self/root/Users/test/.hardclaw/hardclaw.json"),
+            selfp,
+            read("/proc/self/status"),
+        ),
+        case(
+            "/proc/self/cwd alias with traversal to an ssh key",
+            cat("/proc/self/cwd/../.ssh/id_rsa"),
+            creds,
+            cat("/proc/self/cwd/src/main.rs"),
+        ),
+        case(
             "unicode-space spelling of a credentials dir",
             read("~/.aws/credentials\u{00A0}"),
             creds,

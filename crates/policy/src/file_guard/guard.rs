@@ -113,14 +113,19 @@ impl FileGuard {
         env: &GuardEnv,
         pattern_file_text: Option<Result<String, String>>,
     ) -> FileGuard {
+        let mut warnings = Vec::new();
         let (settings, mut config_error) = match Settings::from_config(config) {
             Ok(s) => (s, None),
             Err((s, e)) => {
-                let err = (!s.fail_open).then(|| format!("file-guard settings: {e}"));
-                (s, err)
+                let e = format!("file-guard settings: {e}");
+                if s.fail_open {
+                    warnings.push(format!("{e}; continuing (failOpen)"));
+                    (s, None)
+                } else {
+                    (s, Some(e))
+                }
             }
         };
-        let mut warnings = Vec::new();
         let base_patterns = match pattern_file_text {
             None => PatternSet::defaults(),
             Some(text) => match text.and_then(|t| PatternSet::parse(&t)) {

@@ -114,6 +114,9 @@ pub fn spellings(raw: &str, ctx: &PathContext<'_>) -> Vec<String> {
             let rest = rest.strip_prefix("localhost").unwrap_or(rest);
             add(rest.to_string(), &mut out);
         }
+        if let Some(mapped) = proc_alias(&s, ctx.cwd) {
+            add(mapped, &mut out);
+        }
         if let Some(ws) = ctx.workspace {
             if s == "/workspace" {
                 add(ws.to_string_lossy().into_owned(), &mut out);
@@ -127,6 +130,27 @@ pub fn spellings(raw: &str, ctx: &PathContext<'_>) -> Vec<String> {
         }
     }
     out
+}
+
+/// `/proc/<pid>/root/x` → `/x` and `/proc/<pid>/cwd/x` → `<cwd>/x` (kernel magic links,
+/// seen lexically so that a resolver without a filesystem still catches them).
+fn proc_alias(s: &str, cwd: &Path) -> Option<String> {
+    let rest = s.strip_prefix("/proc/")?;
+    let (_pid, rest) = rest.split_once('/')?;
+    if let Some(after) = rest.strip_prefix("root") {
+        if after.is_empty() {
+            return Some("/".into());
+        }
+        return after.starts_with('/').then(|| after.to_string());
+    }
+    if let Some(after) = rest.strip_prefix("cwd") {
+        if after.is_empty() {
+            return Some(cwd.to_string_lossy().into_owned());
+        }
+        let tail = after.strip_prefix('/')?;
+        return Some(cwd.join(tail).to_string_lossy().into_owned());
+    }
+    None
 }
 
 /// The one spelling a tool would open: one leading `@` stripped, Unicode spaces mapped,
