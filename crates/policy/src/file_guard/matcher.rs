@@ -87,6 +87,9 @@ impl Protection {
 #[derive(Debug, Clone)]
 pub struct Matcher {
     set: GlobSet,
+    /// Pattern-file globs that can match a cwd-relative form without matching the absolute
+    /// one (neither absolute nor `**/`-led), with their index in `entries`.
+    rel_set: Option<(GlobSet, Vec<usize>)>,
     entries: Vec<Entry>,
     exempt: Vec<PathBuf>,
     anchors: Vec<(PathBuf, Level, Source)>,
@@ -118,8 +121,25 @@ impl Matcher {
             builder.add(build_glob(&e.pattern, case_insensitive)?);
         }
         let set = builder.build().map_err(|e| e.to_string())?;
+        let mut rel_builder = GlobSetBuilder::new();
+        let mut rel_index = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.source == Source::Pattern
+                && !e.pattern.starts_with('/')
+                && !e.pattern.starts_with("**/")
+            {
+                rel_builder.add(build_glob(&e.pattern, case_insensitive)?);
+                rel_index.push(i);
+            }
+        }
+        let rel_set = if rel_index.is_empty() {
+            None
+        } else {
+            Some((rel_builder.build().map_err(|e| e.to_string())?, rel_index))
+        };
         Ok(Matcher {
             set,
+            rel_set,
             entries,
             exempt,
             anchors,
@@ -171,15 +191,15 @@ impl Matcher {
                 );
             }
         }
-        if let Ok(rel) = form.strip_prefix(cwd)
+        // A `**/`-led glob matching the relative form matches the absolute one too, so only
+        // the other pattern-file globs are tried on the form relative to cwd.
+        if let Some((rel_set, index)) = &self.rel_set
+            && let Ok(rel) = form.strip_prefix(cwd)
             && !rel.as_os_str().is_empty()
         {
-            self.set
-                .matches_candidate_into(&Candidate::new(rel), &mut hits);
+            rel_set.matches_candidate_into(&Candidate::new(rel), &mut hits);
             for i in hits.drain(..) {
-                if let Some(e) = self.entries.get(i)
-                    && e.source == Source::Pattern
-                {
+                if let Some(e) = index.get(i).and_then(|&j| self.entries.get(j)) {
                     consider(
                         Protection {
                             level: e.level,

@@ -1001,3 +1001,17 @@ fn config_include_and_state_dir_are_self_protected() {
 }
 
 use hardclaw_config::schema::Config;
+
+#[test]
+fn relative_patterns_match_the_cwd_relative_form() {
+    let text = r#"{"no_access": ["secrets/*", "*.env"], "read_only": ["/etc/app/**"]}"#;
+    let g = FileGuard::from_config(&Config::default(), &env(), Some(Ok(text.into())));
+    assert_eq!(level_of(&g, "secrets/a.txt"), Some(Level::NoAccess));
+    assert_eq!(
+        level_of(&g, "/Users/test/project/secrets/a.txt"),
+        Some(Level::NoAccess)
+    );
+    assert_eq!(level_of(&g, "other/secrets/a.txt"), None);
+    assert_eq!(level_of(&g, "prod.env"), Some(Level::NoAccess));
+    assert_eq!(level_of(&g, "/etc/app/x.conf"), Some(Level::ReadOnly));
+}
