@@ -213,7 +213,7 @@ impl Matcher {
         }
         if ancestors {
             for (anchor, level, source) in &self.anchors {
-                if anchor != form && is_within(anchor, form) {
+                if is_within(anchor, form) && anchor.as_os_str() != form.as_os_str() {
                     consider(
                         Protection {
                             level: *level,
