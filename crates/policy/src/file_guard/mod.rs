@@ -11,7 +11,29 @@
 //! * [`matcher`]: the compiled glob set.
 //! * [`guard`]: [`FileGuard`] and its per-tool rules.
 //!
-//! Decisions on dynamic shell words (`$X`, globs): see [`FileGuard::check_dynamic`].
+//! # Decisions (where hardclaw differs from the guide)
+//!
+//! * Levels: `no_access` blocks every operation, `read_only` blocks writes and deletes,
+//!   `no_delete` blocks deletes (and moving a file away: `mv` sources and `*** Move to:`
+//!   sources count as deletes). Built-ins beat the pattern file on equal levels; the decision's
+//!   rule names the source (`self-protection`, `credentials`, `identity-files`,
+//!   `shell-startup`, or the level for pattern-file hits).
+//! * Self-protection covers reads too, for every tool (the guide lets `read` see the plugin's
+//!   own files): the state directory holds tokens and transcripts.
+//! * Both pattern-file shapes are accepted; `.git` itself and everything below it is
+//!   no_delete; `.ssh` is no_access at any depth.
+//! * Deleting or writing a directory that holds a built-in location (`rm -rf ~`,
+//!   `rm -rf <workspace>`) is refused like the location itself.
+//! * Dynamic shell words (`$X`, `$(…)`, globs): see [`FileGuard::check_dynamic`]: globs are
+//!   judged against probe paths (a hit blocks), other dynamic writes/deletes need approval
+//!   (`dynamic-path`), unknown expansions need approval for reads too.
+//! * Unknown programs (`known_program == false`): every literal argument (and `--opt=value`
+//!   value) is checked as a read. Known programs are trusted to the analyser's roles.
+//! * A command without facts, or with `parse_error`, is blocked (`parse-error`).
+//! * A symlink is judged by its target too, also for deletes (OpenClaw lets a link inside the
+//!   workspace be unlinked; here a link to a protected file may not be removed by the agent).
+//! * Hardlinks are invisible to path policy: the fs layer must refuse `st_nlink > 1` and
+//!   protected `(dev, ino)` after opening (rust-stack.md gotcha 3).
 
 pub mod builtins;
 pub mod guard;
