@@ -9,6 +9,7 @@
 //! * [`guard`]: the decision every guard returns.
 #![forbid(unsafe_code)]
 
+pub mod file_guard;
 pub mod guard;
 pub mod session_key;
 pub mod shell;
@@ -16,6 +17,7 @@ pub mod tool_groups;
 pub mod tool_pipeline;
 pub mod tool_policy;
 
+pub use file_guard::FileGuard;
 pub use guard::{
     Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
 };
