@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod guard;
+pub mod net;
 pub mod shell;
 pub mod tool_groups;
 pub mod tool_policy;
