@@ -785,3 +785,50 @@ fn strip_scheme_and_path(v: &str) -> &str {
 pub fn is_blocked_ip(ip: IpAddr) -> bool {
     SsrfPolicy::default().refuses(&classify(ip), false)
 }
+
+/// The guide's `extractUrls` (extended to the other network schemes).
+pub fn extract_urls(text: &str) -> Vec<String> {
+    urls_in(text, false).into_iter().map(|d| d.raw).collect()
+}
+
+/// The guide's `isDomainAllowed` for one glob (picomatch `nocase`).
+pub fn domain_matches(pattern: &str, host: &str) -> bool {
+    DomainGlob::new(pattern).matches(host)
+}
+
+static NETWORK_COMMAND_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:(?:curl|wget|fetch|nc|ncat|socat|http|ssh|scp|rsync|telnet|openssl)\b|git\s+(?:clone|fetch|pull|push)|pip\s+install|npm\s+install|docker\s+pull|openssl\s+s_client)",
+    )
+    .ok()
+});
+
+/// The guide's `detectNetworkCommand` heuristic, kept for comparison and reporting only:
+/// hardclaw's decisions never depend on it (its patterns and destinations apply to every
+/// command, closing the guide's `base64 -d` gap).
+pub fn detect_network_command(command: &str) -> bool {
+    let Some(re) = NETWORK_COMMAND_RE.as_ref() else {
+        return false;
+    };
+    let Ok(quotes) = Regex::new(r"'[^']*'") else {
+        return false;
+    };
+    let stripped = quotes.replace_all(command, "''");
+    stripped
+        .split(['&', '|', ';'])
+        .any(|segment| re.is_match(segment))
+}
+
+impl NetworkGuard {
+    /// The first configured blocked pattern `text` matches (its source).
+    pub fn matches_blocked_pattern(&self, text: &str) -> Option<&str> {
+        match &self.state {
+            State::On(c) => c
+                .patterns
+                .iter()
+                .find(|(_, re)| re.is_match(text))
+                .map(|(src, _)| src.as_str()),
+            _ => None,
+        }
+    }
+}

@@ -405,3 +405,29 @@ pub fn check_redirect(
     target.had_credentials |= previous.had_credentials;
     Ok(target)
 }
+
+/// `isBlockedHostnameOrIp` for a raw host as written (config values, DNS answers as text,
+/// CDP URLs, shell arguments), without DNS: unparseable and non-canonical IP literals,
+/// blocked names and refused addresses are all blocked.
+pub fn is_blocked_host(raw: &str, policy: &SsrfPolicy) -> bool {
+    let Ok(bare) = crate::net::host::parse_bare_host(raw) else {
+        return true;
+    };
+    match &bare.host {
+        Host::Domain(name) => {
+            let skip = policy.skips_private(name);
+            match blocked_hostname(name) {
+                Some(always) => always || !skip,
+                None => false,
+            }
+        }
+        Host::V4(_) | Host::V6(_) => {
+            let text = bare.host.to_string();
+            let skip = policy.skips_private(&text);
+            bare.host
+                .ip()
+                .is_none_or(|ip| policy.refuses(&classify(ip), skip))
+                || bare.obfuscated_ip
+        }
+    }
+}
