@@ -183,7 +183,9 @@ impl NetworkGuardSettings {
                 other => {
                     let hint = KEYS
                         .iter()
-                        .find(|k| k.eq_ignore_ascii_case(other))
+                        .find(|k| {
+                            edit_distance(&k.to_ascii_lowercase(), &other.to_ascii_lowercase()) <= 2
+                        })
                         .map(|k| format!(" (did you mean `{k}`?)"))
                         .unwrap_or_default();
                     errors.push(format!("unknown key `{other}`{hint}"));
@@ -196,4 +198,18 @@ impl NetworkGuardSettings {
             Err((errors, s.fail_open))
         }
     }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
