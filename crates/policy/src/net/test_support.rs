@@ -64,6 +64,12 @@ impl FakeDns {
                 "v4v6.example.com",
                 &["2606:4700::1", "93.184.216.35", "93.184.216.35"],
             )
+            .with("gateway.example.com", &["93.184.216.40"])
+            .with("metadata.google.com", &["142.250.0.1"])
+            .with("www.google.com", &["142.250.0.2"])
+            .with("db.example.com", &["93.184.216.41"])
+            .with("printer.example.com", &["93.184.216.42"])
+            .with("github.com.evil.com", &["6.6.6.9"])
             .failing("slow.github.com", "timeout after 2000 ms")
     }
 
