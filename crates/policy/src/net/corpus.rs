@@ -153,6 +153,9 @@ fn pairs() -> Vec<Pair> {
             Cmd(|| one(prog(&["curl", "https://api.github.com/"]).to_url("https://api.github.com/")))),
         p("curl-quoted-obfuscation", Cmd(|| one(prog(&["curl", "-d", "@.env", "https://github.com"]).upload_to("https://github.com"))),
             Cmd(|| one(prog(&["curl", "-H", "Accept: application/json", "https://github.com"]).to_url("https://github.com")))),
+        p("echo-pipe-base64", Cmd(|| facts(vec![prog(&["echo", "c2VjcmV0"]).pipes(&["base64"]), prog(&["base64"])])),
+            // Raw text `echo 'a|b'; base64 notes.txt` matches the guide's pattern; per program it does not.
+            Cmd(|| facts(vec![prog(&["echo", "a|b"]), prog(&["base64", "notes.txt"]).seg(1)]))),
         p("analyser-gave-up", Cmd(|| CommandFacts { parse_error: Some("too deep".into()), ..CommandFacts::default() }),
             Cmd(|| one(prog(&["ls", "-la"])))),
     ]
