@@ -2,7 +2,8 @@
 //!
 //! This first cut holds what the audit needs: the tool catalogue ([`tool_groups`]) and the
 //! effective tool set of an agent context with the layer that removed each tool
-//! ([`tool_policy`]).
+//! ([`tool_policy`]); the network decisions ([`net`]): IP classification, WHATWG host
+//! parsing, the SSRF check with DNS pinning, and the network guard.
 #![forbid(unsafe_code)]
 
 pub mod guard;
@@ -14,6 +15,7 @@ pub mod tool_policy;
 pub use guard::{
     Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
 };
+pub use net::{NetworkGuard, PinnedTarget, SsrfPolicy};
 pub use tool_groups::{BUILTIN_TOOLS, TOOL_CATALOG_VERSION, normalize_tool_name};
 pub use tool_policy::{
     EffectiveSandbox, Layer, SessionKind, ToolDecision, allowed_builtins, decide, layers_for,
