@@ -7,10 +7,14 @@
 //! * [`tool_policy`]: the audit's first cut (profile, global, agent, sandbox layers).
 //! * [`session_key`]: session key grammar → [`SessionType`].
 //! * [`guard`]: the decision every guard returns.
+//! * [`net`]: IP classification, WHATWG host parsing, the SSRF check with DNS pinning, and
+//!   the network guard.
+//! * [`file_guard`]: the file guard.
 #![forbid(unsafe_code)]
 
 pub mod file_guard;
 pub mod guard;
+pub mod net;
 pub mod session_key;
 pub mod shell;
 pub mod tool_groups;
@@ -21,6 +25,7 @@ pub use file_guard::FileGuard;
 pub use guard::{
     Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
 };
+pub use net::{NetworkGuard, PinnedTarget, SsrfPolicy};
 pub use session_key::{SessionKey, SessionType, normalize_agent_id};
 pub use tool_groups::{
     BUILTIN_TOOLS, TOOL_CATALOG_VERSION, expand_tool_groups, normalize_tool_name,
