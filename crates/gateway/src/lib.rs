@@ -1,0 +1,1 @@
+//! hardclaw gateway (skeleton; see the gateway issue).

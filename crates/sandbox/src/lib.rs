@@ -1,0 +1,1 @@
+//! hardclaw's exec sandbox (skeleton; see the sandbox issue).

@@ -1,0 +1,1 @@
+//! hardclaw store (skeleton; see the gateway issue).
