@@ -5,6 +5,7 @@
 //! ([`tool_policy`]).
 #![forbid(unsafe_code)]
 
+pub mod command_guard;
 pub mod guard;
 pub mod shell;
 pub mod tool_groups;

@@ -39,6 +39,42 @@ pub use facts::{
     Arg, CommandFacts, ExecFact, Nesting, NetDest, ObfuscationFact, RedirectFact, RedirectOp,
 };
 
+/// Where a shell or interpreter takes the code it runs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeSource {
+    /// Not a code runner, or it runs a script file.
+    NoInlineCode,
+    /// Code given on the command line (`sh -c`, `python -c`, `eval`, `perl -e`, ...).
+    Inline,
+    /// Code read from stdin (a pipe, heredoc or here-string).
+    Stdin,
+}
+
+/// Where `fact`'s program takes its code from.
+pub fn code_source(fact: &ExecFact) -> CodeSource {
+    let Some(p) = fact.program.as_deref() else {
+        return CodeSource::NoInlineCode;
+    };
+    if !(programs::is_interpreter(p) || p == "eval") {
+        return CodeSource::NoInlineCode;
+    }
+    let inner = unwrap::inner(p, fact.argv.get(1..).unwrap_or(&[]));
+    if inner.iter().any(|i| {
+        matches!(
+            i,
+            unwrap::Inner::ShellCode { .. }
+                | unwrap::Inner::Foreign { .. }
+                | unwrap::Inner::Unknown { .. }
+        )
+    }) {
+        CodeSource::Inline
+    } else if inner.contains(&unwrap::Inner::Stdin) {
+        CodeSource::Stdin
+    } else {
+        CodeSource::NoInlineCode
+    }
+}
+
 /// Stack for the parser thread: brush-parser recurses per nesting level.
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
