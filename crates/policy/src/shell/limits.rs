@@ -43,3 +43,40 @@ pub(crate) fn prescan(code: &str, limits: &Limits) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Openers allowed for analysis on the caller's stack (see [`fits_small_stack`]).
+const SMALL_STACK_OPENERS: usize = 16;
+
+/// Whether `code` is certainly shallow: at most 16 openers in total (brackets, backticks and
+/// compound-command keywords). A total count bounds the depth whatever the structure, so such
+/// code is parsed and walked on the caller's stack; anything else goes to the big-stack thread.
+pub(crate) fn fits_small_stack(code: &str) -> bool {
+    if code.len() > 4096 {
+        return false;
+    }
+    let brackets = code
+        .bytes()
+        .filter(|b| matches!(b, b'(' | b'{' | b'[' | b'`'))
+        .count();
+    if brackets > SMALL_STACK_OPENERS {
+        return false;
+    }
+    let keywords = code
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+        .filter(|w| {
+            matches!(
+                *w,
+                "if" | "while"
+                    | "until"
+                    | "for"
+                    | "case"
+                    | "select"
+                    | "do"
+                    | "then"
+                    | "function"
+                    | "coproc"
+            )
+        })
+        .count();
+    brackets + keywords <= SMALL_STACK_OPENERS
+}

@@ -1,9 +1,10 @@
 //! Shell analysis: a command string → [`CommandFacts`], understanding the command the way bash
 //! will run it.
 //!
-//! - [`analyze`] checks [`Limits`] first ([`limits`]), then parses with brush-parser on a
-//!   dedicated thread with a large stack (a stack overflow would abort the process; a panic or
-//!   error becomes `parse_error`), then walks the AST ([`walk`]): every simple command in any
+//! - [`analyze`] checks [`Limits`] first ([`limits`]), then parses with brush-parser — on the
+//!   caller's stack when the code is certainly shallow (≤ 16 openers in total, ≤ 4 KiB),
+//!   otherwise on a dedicated thread with a 64 MiB stack (a stack overflow would abort the
+//!   process); a panic or error becomes `parse_error` — then walks the AST ([`walk`]): every simple command in any
 //!   construct, quote removal per word ([`word`]), redirections, substitutions re-parsed.
 //! - Wrappers and inline code are unwrapped ([`unwrap`]); per-program file and network effects
 //!   come from [`effects`]; obfuscation ([`obfuscation`]) and Unicode ([`unicode`]) signs are
@@ -104,17 +105,32 @@ pub fn analyze(command: &str, limits: &Limits) -> CommandFacts {
         facts.parse_error = Some(e);
         return facts;
     }
-    let owned = command.to_string();
-    let lim = *limits;
-    let walked = std::thread::Builder::new()
-        .name("hardclaw-shell".into())
-        .stack_size(PARSER_STACK_BYTES)
-        .spawn(move || walk::run(&owned, &lim))
-        .map_err(|e| format!("could not start the analyser: {e}"))
-        .and_then(|h| {
-            h.join()
-                .map_err(|_| "the analyser failed on this input".to_string())
-        });
+    // Certainly-shallow commands (the common case) are walked on the caller's stack; deep or
+    // long ones on a dedicated thread with a large stack. A panic becomes a parse error.
+    let inline = limits::fits_small_stack(command)
+        .then(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                walk::run(command, limits, true)
+            }))
+            .map_err(|_| "the analyser failed on this input".to_string())
+        })
+        .filter(|w| !matches!(w, Ok(w) if w.needs_big_stack));
+    let walked = match inline {
+        Some(w) => w,
+        None => {
+            let owned = command.to_string();
+            let lim = *limits;
+            std::thread::Builder::new()
+                .name("hardclaw-shell".into())
+                .stack_size(PARSER_STACK_BYTES)
+                .spawn(move || walk::run(&owned, &lim, false))
+                .map_err(|e| format!("could not start the analyser: {e}"))
+                .and_then(|h| {
+                    h.join()
+                        .map_err(|_| "the analyser failed on this input".to_string())
+                })
+        }
+    };
     let walk = match walked {
         Ok(w) => w,
         Err(e) => {

@@ -439,3 +439,25 @@ mod props {
         }
     }
 }
+
+#[test]
+fn deep_but_legal_input_uses_the_big_stack() {
+    assert!(has_rm("((rm -rf /))"));
+    assert!(!has_rm("(( i++ ))"));
+    let deep = format!("{}rm -rf /{}", "( ".repeat(40), " )".repeat(40));
+    let f = facts(&deep);
+    assert_eq!(f.parse_error, None);
+    assert_eq!(f.commands[0].program.as_deref(), Some("rm"));
+    let ifs = format!(
+        "{}rm -rf /{}",
+        "if true; then ".repeat(30),
+        "; fi".repeat(30)
+    );
+    let f = facts(&ifs);
+    assert_eq!(f.parse_error, None);
+    assert!(
+        f.commands
+            .iter()
+            .any(|c| c.program.as_deref() == Some("rm"))
+    );
+}

@@ -12,7 +12,7 @@ use brush_parser::ast::{
 use super::Limits;
 use super::effects;
 use super::facts::{Arg, ExecFact, Nesting, ObfuscationFact, RedirectFact, RedirectOp};
-use super::limits::prescan;
+use super::limits::{fits_small_stack, prescan};
 use super::net;
 use super::programs::{base_name, is_interpreter, is_known, is_shell};
 use super::unwrap::{self, Inner};
@@ -30,10 +30,13 @@ pub(crate) struct Walk {
     pub obfuscation: Vec<ObfuscationFact>,
     pub error: Option<String>,
     pub segments: usize,
+    /// Set when walking on a small stack met code that is not certainly shallow.
+    pub needs_big_stack: bool,
 }
 
-/// Walks `command` (already checked against the byte limit).
-pub(crate) fn run(command: &str, limits: &Limits) -> Walk {
+/// Walks `command` (already checked against the byte limit). With `small_stack`, gives up
+/// (`needs_big_stack`) on any code that [`fits_small_stack`] does not accept.
+pub(crate) fn run(command: &str, limits: &Limits, small_stack: bool) -> Walk {
     let mut w = Walker {
         opts: ParserOptions::default(),
         limits: *limits,
@@ -41,6 +44,7 @@ pub(crate) fn run(command: &str, limits: &Limits) -> Walk {
         segment: 0,
         subst: 0,
         functions: Vec::new(),
+        small_stack,
     };
     w.code(command, &Nesting::Top, 0);
     w.out
@@ -53,6 +57,7 @@ struct Walker {
     segment: usize,
     subst: usize,
     functions: Vec<String>,
+    small_stack: bool,
 }
 
 impl Walker {
@@ -88,6 +93,11 @@ impl Walker {
         }
         if let Err(e) = prescan(code, &self.limits) {
             self.fail(e);
+            return;
+        }
+        if self.small_stack && !fits_small_stack(code) {
+            self.out.needs_big_stack = true;
+            self.fail("needs the big-stack analyser".into());
             return;
         }
         if code.trim().is_empty() {
@@ -294,7 +304,16 @@ impl Walker {
                 self.list(&w.0, nesting, depth);
                 self.list(&w.1.list, nesting, depth);
             }
-            CompoundCommand::Arithmetic(a) => self.arith(&a.expr.value, depth),
+            CompoundCommand::Arithmetic(a) => {
+                self.arith(&a.expr.value, depth);
+                // `((rm -rf /))`: bash falls back to nested subshells when the text is not
+                // arithmetic; analyse text that starts with a known program as commands.
+                let text = a.expr.value.trim_start_matches(['(', ' ']);
+                let first = text.split([' ', ')', ';']).next().unwrap_or("");
+                if is_known(base_name(first)) && !first.is_empty() {
+                    self.code(&format!("({})", a.expr.value), nesting, depth + 1);
+                }
+            }
             CompoundCommand::ArithmeticForClause(a) => {
                 for e in [&a.initializer, &a.condition, &a.updater]
                     .into_iter()
