@@ -311,7 +311,7 @@ impl Walker {
                 let text = a.expr.value.trim_start_matches(['(', ' ']);
                 let first = text.split([' ', ')', ';']).next().unwrap_or("");
                 if is_known(base_name(first)) && !first.is_empty() {
-                    self.code(&format!("( {} )", a.expr.value), nesting, depth + 1);
+                    self.code(&format!("( {} )", a.expr.value), nesting, depth);
                 }
             }
             CompoundCommand::ArithmeticForClause(a) => {
