@@ -21,6 +21,9 @@ use super::word::{Lowered, lower};
 /// Maximum wrapper chain (`env nice timeout sudo ...`).
 const MAX_WRAPPERS: usize = 16;
 
+/// Maximum `((cmd))` re-analyses per command (each may yield another).
+const MAX_ARITH_FALLBACKS: usize = 32;
+
 /// What the walk found.
 #[derive(Debug, Default)]
 pub(crate) struct Walk {
@@ -45,6 +48,7 @@ pub(crate) fn run(command: &str, limits: &Limits, small_stack: bool) -> Walk {
         subst: 0,
         functions: Vec::new(),
         small_stack,
+        arith_fallbacks: 0,
     };
     w.code(command, &Nesting::Top, 0);
     w.out
@@ -58,6 +62,7 @@ struct Walker {
     subst: usize,
     functions: Vec<String>,
     small_stack: bool,
+    arith_fallbacks: usize,
 }
 
 impl Walker {
@@ -311,6 +316,11 @@ impl Walker {
                 let text = a.expr.value.trim_start_matches(['(', ' ']);
                 let first = text.split([' ', ')', ';']).next().unwrap_or("");
                 if is_known(base_name(first)) && !first.is_empty() {
+                    self.arith_fallbacks += 1;
+                    if self.arith_fallbacks > MAX_ARITH_FALLBACKS {
+                        self.fail("too many nested `((` commands".into());
+                        return;
+                    }
                     self.code(&format!("( {} )", a.expr.value), nesting, depth);
                 }
             }
