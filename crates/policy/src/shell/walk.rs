@@ -321,7 +321,13 @@ impl Walker {
                         self.fail("too many nested `((` commands".into());
                         return;
                     }
-                    self.code(&format!("( {} )", a.expr.value), nesting, depth);
+                    self.code(
+                        a.expr
+                            .value
+                            .trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace()),
+                        nesting,
+                        depth,
+                    );
                 }
             }
             CompoundCommand::ArithmeticForClause(a) => {
