@@ -12,6 +12,7 @@
 //! * [`file_guard`]: the file guard.
 #![forbid(unsafe_code)]
 
+pub mod command_guard;
 pub mod file_guard;
 pub mod guard;
 pub mod net;
