@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ConfigCommand, PolicyCommand, SecurityCommand};
+use crate::cli::{Cli, Command, ConfigCommand, GuardCommand, PolicyCommand, SecurityCommand};
 
 /// Exit code: invalid config or runtime error.
 pub const EXIT_ERROR: u8 = 1;
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         }
         Command::Config(ConfigCommand::Get(args)) => commands::config::get(&cli.global, args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, args),
+        Command::Guard(GuardCommand::Check(args)) => commands::guard::check(&cli.global, args),
         Command::Policy(PolicyCommand::Tools(args)) => commands::policy::tools(&cli.global, args),
     };
     match result {

@@ -14,7 +14,8 @@
 use hardclaw_config::Config;
 use serde::Serialize;
 
-use crate::command_guard::{CommandGuard, ExecPolicy};
+use crate::command_guard::CommandGuard;
+use crate::command_guard::exec_policy::ExecPolicy;
 use crate::file_guard::FileGuard;
 use crate::guard::{Decision, DnsResolver, GuardEnv, GuardRequest, PathResolver, Verdict};
 use crate::net::NetworkGuard;
@@ -23,7 +24,7 @@ use crate::tool_pipeline::{ContextError, PolicyContext, resolve};
 use crate::tool_policy::{SessionKind, sandbox_mode};
 
 /// The guards, built once from a config.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Guards {
     command: CommandGuard,
     exec: ExecPolicy,
@@ -48,12 +49,13 @@ const COMMAND_TOOLS: &[&str] = &["exec", "bash", "process"];
 
 impl Guards {
     /// Builds every guard. `file_pattern_text` is the file guard's pattern file as read by the
-    /// caller (`None` = absent); `file_overrides` are `(agent, text)` of `agentOverrides` files.
+    /// caller (`None` = absent); `file_overrides` are `(agent, text)` of `agentOverrides` files
+    /// (`None` = the file does not exist).
     pub fn new(
         config: &Config,
         env: &GuardEnv,
         file_pattern_text: Option<Result<String, String>>,
-        file_overrides: Vec<(String, Result<String, String>)>,
+        file_overrides: Vec<(String, Option<Result<String, String>>)>,
     ) -> Guards {
         let mut file = FileGuard::from_config(config, env, file_pattern_text);
         for (agent, text) in file_overrides {
@@ -86,7 +88,10 @@ impl Guards {
         }
         let mut facts = None;
         if COMMAND_TOOLS.contains(&req.tool) {
-            let command = req.params.get("command").and_then(serde_json::Value::as_str);
+            let command = req
+                .params
+                .get("command")
+                .and_then(serde_json::Value::as_str);
             let f = analyze(command.unwrap_or(""), self.command.limits());
             decisions.push(self.command.check(req, &f));
             if !self.runs_sandboxed(config, req) {
@@ -108,14 +113,21 @@ impl Guards {
         } else {
             decision
         };
-        Ok(Evaluation { decision, decisions, facts })
+        Ok(Evaluation {
+            decision,
+            decisions,
+            facts,
+        })
     }
 
     /// Whether the call's session runs in the sandbox (then the sandbox, not the exec
     /// allowlist, is the control).
     fn runs_sandboxed(&self, config: &Config, req: &GuardRequest<'_>) -> bool {
         let index = req.agent_id.and_then(|id| {
-            config.agent_list().iter().position(|a| a.id.eq_ignore_ascii_case(id))
+            config
+                .agent_list()
+                .iter()
+                .position(|a| a.id.eq_ignore_ascii_case(id))
         });
         let kind = match req.session_key {
             Some(key) if key.ends_with(":main") || key == "main" => SessionKind::Main,

@@ -15,6 +15,7 @@
 pub mod command_guard;
 pub mod file_guard;
 pub mod guard;
+pub mod guards;
 pub mod net;
 pub mod session_key;
 pub mod shell;

@@ -42,7 +42,10 @@ impl DnsResolver for SystemDns {
         let (tx, rx) = mpsc::channel();
         let name = format!("{host}:0");
         std::thread::spawn(move || {
-            let _ = tx.send(name.to_socket_addrs().map(|a| a.map(|s| s.ip()).collect::<Vec<_>>()));
+            let _ = tx.send(
+                name.to_socket_addrs()
+                    .map(|a| a.map(|s| s.ip()).collect::<Vec<_>>()),
+            );
         });
         match rx.recv_timeout(self.timeout) {
             Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
@@ -98,7 +101,13 @@ pub fn check(global: &GlobalArgs, args: &GuardCheckArgs) -> Result<u8> {
         Some(text) => serde_json::from_str(text).context("--params is not valid JSON")?,
         None => json!({}),
     };
-    let req = request(tool, &params, args.agent.as_deref(), args.session.as_deref(), &cwd);
+    let req = request(
+        tool,
+        &params,
+        args.agent.as_deref(),
+        args.session.as_deref(),
+        &cwd,
+    );
     let eval = checker.evaluate(&loaded.config, &req.as_request())?;
     if args.json {
         output::stdout(&(serde_json::to_string_pretty(&eval)? + "\n"));
@@ -122,7 +131,13 @@ fn run_batch(checker: &Checker, config: &Config, cwd: &Path, args: &GuardCheckAr
                 let cwd = input.cwd.unwrap_or_else(|| cwd.to_path_buf());
                 let agent = input.agent.or_else(|| args.agent.clone());
                 let session = input.session.or_else(|| args.session.clone());
-                let req = request(&input.tool, &params, agent.as_deref(), session.as_deref(), &cwd);
+                let req = request(
+                    &input.tool,
+                    &params,
+                    agent.as_deref(),
+                    session.as_deref(),
+                    &cwd,
+                );
                 match checker.evaluate(config, &req.as_request()) {
                     Ok(eval) => {
                         worst = worst.max(eval.decision.decision);
@@ -216,16 +231,22 @@ impl Checker {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => Some(Err(format!("{}: {e}", p.display()))),
         };
-        let pattern = read(&FileGuard::pattern_file_path(config, &base, &locations.home));
+        let pattern = read(&FileGuard::pattern_file_path(
+            config,
+            &base,
+            &locations.home,
+        ));
         let overrides = FileGuard::agent_override_paths(config, &base, &locations.home)
             .into_iter()
-            .map(|(agent, path)| {
-                let text = read(&path).unwrap_or_else(|| Err(format!("{} does not exist", path.display())));
-                (agent, text)
-            })
+            .map(|(agent, path)| (agent, read(&path)))
             .collect();
         let guards = Guards::new(config, &env, pattern, overrides);
-        Checker { guards, dns: SystemDns { timeout: Duration::from_secs(2) } }
+        Checker {
+            guards,
+            dns: SystemDns {
+                timeout: Duration::from_secs(2),
+            },
+        }
     }
 
     fn evaluate(&self, config: &Config, req: &GuardRequest<'_>) -> Result<Evaluation> {
@@ -237,7 +258,11 @@ impl Checker {
 /// `<state>/workspace`).
 fn agent_workspace(config: &Config, locations: &Locations, agent: Option<&str>) -> Option<PathBuf> {
     let listed = agent.and_then(|id| {
-        config.agent_list().iter().find(|a| a.id.eq_ignore_ascii_case(id)).and_then(|a| a.workspace.clone())
+        config
+            .agent_list()
+            .iter()
+            .find(|a| a.id.eq_ignore_ascii_case(id))
+            .and_then(|a| a.workspace.clone())
     });
     let path = listed
         .or_else(|| config.agent_defaults().and_then(|d| d.workspace.clone()))
@@ -266,7 +291,10 @@ fn render_human(eval: &Evaluation) -> String {
     let d = &eval.decision;
     let mut out = format!("decision: {}\n", verdict(d.decision));
     if d.decision != Verdict::Allow {
-        out.push_str(&format!("guard:    {}\nrule:     {}\nreason:   {}\n", d.guard, d.rule, d.reason));
+        out.push_str(&format!(
+            "guard:    {}\nrule:     {}\nreason:   {}\n",
+            d.guard, d.rule, d.reason
+        ));
     }
     out.push_str("guards:\n");
     for g in &eval.decisions {
@@ -288,7 +316,11 @@ fn render_human(eval: &Evaluation) -> String {
                 out.push_str("  (unknown program)");
             }
             out.push('\n');
-            for (label, list) in [("reads", &c.reads), ("writes", &c.writes), ("deletes", &c.deletes)] {
+            for (label, list) in [
+                ("reads", &c.reads),
+                ("writes", &c.writes),
+                ("deletes", &c.deletes),
+            ] {
                 if !list.is_empty() {
                     let items: Vec<&str> = list.iter().map(|a| a.text()).collect();
                     out.push_str(&format!("      {label}: {}\n", items.join(", ")));
