@@ -417,6 +417,43 @@ fn a_connection_that_sends_nothing_is_not_a_request() {
     assert!(run.decisions().is_empty());
 }
 
+#[test]
+fn connections_beyond_the_cap_get_503_and_dropping_the_handle_cuts_the_rest() {
+    let run = start(Arc::new(TableDns::default()));
+    // Each of these holds a slot: the proxy waits (up to HEAD_TIMEOUT) for its head.
+    let held: Vec<UnixStream> = (0..MAX_CONNECTIONS)
+        .map(|_| UnixStream::connect(run.handle.socket_path()).unwrap())
+        .collect();
+    let mut saw_busy = false;
+    for _ in 0..50 {
+        let r = exchange(
+            run.handle.socket_path(),
+            b"GET http://allowed.example/ HTTP/1.1\r\n\r\n",
+        );
+        if status(&r) == 503 {
+            saw_busy = true;
+            break;
+        }
+        // The held connections may not all be accepted yet.
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(saw_busy);
+    assert!(
+        run.decisions()
+            .iter()
+            .any(|d| d.rule == "proxy-busy" && !d.allowed)
+    );
+    let Running { handle, .. } = run;
+    drop(handle);
+    for mut s in held {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut out = Vec::new();
+        // Cut by the drop: EOF (or reset) well before HEAD_TIMEOUT.
+        let _ = s.read_to_end(&mut out);
+        assert!(out.is_empty());
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The socket.
 
