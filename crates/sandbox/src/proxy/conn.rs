@@ -297,8 +297,9 @@ impl Ctx {
 
     fn stream_response(&self, mut upstream: TcpStream, mut client: UnixStream) {
         // Interim (1xx) heads pass unchanged; the final head is rewritten.
+        let mut pending = Vec::new();
         for _ in 0..8 {
-            let mut partial = Vec::new();
+            let mut partial = std::mem::take(&mut pending);
             let deadline = Instant::now() + IDLE_TIMEOUT;
             let raw = match http::read_head(
                 &mut upstream,
@@ -318,10 +319,8 @@ impl Ctx {
                 if client.write_all(&raw.head).is_err() {
                     return;
                 }
-                // Bytes after an interim head start the next head: not supported (rare).
-                if !raw.rest.is_empty() {
-                    return respond(&mut client, 502, "bad upstream response");
-                }
+                // Bytes after an interim head start the next head.
+                pending = raw.rest;
                 continue;
             }
             let head = match http::client_response(&raw.head, MAX_HEADERS * 2) {

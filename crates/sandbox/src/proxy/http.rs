@@ -53,21 +53,37 @@ fn find_end(buf: &[u8]) -> Option<usize> {
 }
 
 /// Reads one head (up to and including the empty line) from `stream` within `deadline`.
-/// `partial` receives what was read when an error occurs (for the log).
+/// `buf` may hold bytes already read (they come first); on error it holds what was read
+/// (for the log).
 pub(crate) fn read_head<S: Duplex>(
     stream: &mut S,
     max_head: usize,
     max_line: usize,
     deadline: Instant,
-    partial: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
 ) -> Result<RawHead, HeadError> {
-    let buf = partial;
-    buf.clear();
     let mut chunk = [0u8; 4096];
     loop {
-        let now = Instant::now();
+        match buf.windows(2).position(|w| w == b"\r\n") {
+            Some(i) if i > max_line => return Err(HeadError::LineTooLong),
+            None if buf.len() > max_line => return Err(HeadError::LineTooLong),
+            _ => {}
+        }
+        if let Some(end) = find_end(buf) {
+            if end > max_head {
+                return Err(HeadError::TooLarge);
+            }
+            let rest = buf.split_off(end);
+            return Ok(RawHead {
+                head: std::mem::take(buf),
+                rest,
+            });
+        }
+        if buf.len() > max_head {
+            return Err(HeadError::TooLarge);
+        }
         let Some(left) = deadline
-            .checked_duration_since(now)
+            .checked_duration_since(Instant::now())
             .filter(|d| !d.is_zero())
         else {
             return Err(HeadError::Timeout);
@@ -87,27 +103,7 @@ pub(crate) fn read_head<S: Duplex>(
             }
             Err(_) => return Err(HeadError::Io),
         };
-        let from = buf.len().saturating_sub(3);
         buf.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
-        let line_end = buf.windows(2).position(|w| w == b"\r\n");
-        match line_end {
-            Some(i) if i > max_line => return Err(HeadError::LineTooLong),
-            None if buf.len() > max_line => return Err(HeadError::LineTooLong),
-            _ => {}
-        }
-        if let Some(end) = buf.get(from..).and_then(find_end).map(|e| e + from) {
-            if end > max_head {
-                return Err(HeadError::TooLarge);
-            }
-            let rest = buf.split_off(end);
-            return Ok(RawHead {
-                head: std::mem::take(buf),
-                rest,
-            });
-        }
-        if buf.len() > max_head {
-            return Err(HeadError::TooLarge);
-        }
     }
 }
 

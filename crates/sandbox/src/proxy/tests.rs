@@ -878,3 +878,23 @@ fn forwarder_and_proxy_end_to_end() {
     assert!(out[split..] == big[..]);
     assert!(run.only_decision().allowed);
 }
+
+#[test]
+fn interim_responses_pass_and_the_final_head_is_rewritten() {
+    let ns = TestNetns::new();
+    let _seen = http_upstream(
+        &ns,
+        80,
+        b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nUpgrade: h2c\r\n\r\nok"
+            .to_vec(),
+    );
+    let run = start_in(&ns, TableDns::with(ALLOWED, &[IpAddr::V4(UPSTREAM_IP)]));
+    let r = exchange(
+        run.handle.socket_path(),
+        b"GET http://allowed.example/ HTTP/1.1\r\n\r\n",
+    );
+    assert_eq!(
+        r,
+        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+    );
+}
