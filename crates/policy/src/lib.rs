@@ -26,15 +26,15 @@ pub mod tool_groups;
 pub mod tool_pipeline;
 pub mod tool_policy;
 
+pub use channel_access::{
+    AccessDecision, ApprovedSenders, ChatKind, CommandKind, InboundMessage, NoApprovedSenders,
+    decide_inbound, pairing_reply,
+};
 pub use file_guard::FileGuard;
 pub use guard::{
     Decision, DnsResolver, GuardEnv, GuardRequest, NoDns, NoFilesystem, PathResolver, Verdict,
 };
 pub use net::{NetworkGuard, PinnedTarget, SsrfPolicy};
-pub use channel_access::{
-    AccessDecision, ApprovedSenders, ChatKind, CommandKind, InboundMessage, NoApprovedSenders,
-    decide_inbound, pairing_reply,
-};
 pub use session_access::{SessionRef, can_read_session};
 pub use session_key::{GroupKind, SessionKey, SessionType, Thread, dm_scope, normalize_agent_id};
 pub use tool_groups::{

@@ -68,7 +68,9 @@ pub fn can_read_session(viewer: SessionRef<'_>, target: SessionRef<'_>, config: 
         SessionsVisibility::OwnOnly => false,
         SessionsVisibility::Tree => spawned_by_viewer,
         SessionsVisibility::Agent => v.agent_id == t.agent_id,
-        SessionsVisibility::All => v.agent_id == t.agent_id || agent_to_agent_allows(config, &v.agent_id, &t.agent_id),
+        SessionsVisibility::All => {
+            v.agent_id == t.agent_id || agent_to_agent_allows(config, &v.agent_id, &t.agent_id)
+        }
     }
 }
 
@@ -90,7 +92,11 @@ fn sandbox_visibility_is_spawned(config: &Config) -> bool {
 
 /// `tools.agentToAgent`: enabled and both agents matching `allow` (globs; empty = any).
 fn agent_to_agent_allows(config: &Config, from: &str, to: &str) -> bool {
-    let Some(a2a) = config.tools.as_ref().and_then(|t| t.agent_to_agent.as_ref()) else {
+    let Some(a2a) = config
+        .tools
+        .as_ref()
+        .and_then(|t| t.agent_to_agent.as_ref())
+    else {
         return false;
     };
     if a2a.enabled != Some(true) {
@@ -100,7 +106,11 @@ fn agent_to_agent_allows(config: &Config, from: &str, to: &str) -> bool {
     if allow.is_empty() {
         return true;
     }
-    let matches = |id: &str| allow.iter().any(|g| glob_match(&g.trim().to_ascii_lowercase(), id));
+    let matches = |id: &str| {
+        allow
+            .iter()
+            .any(|g| glob_match(&g.trim().to_ascii_lowercase(), id))
+    };
     matches(from) && matches(to)
 }
 

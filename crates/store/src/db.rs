@@ -248,7 +248,11 @@ impl Store {
             return Ok(0);
         }
         self.conn
-            .query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))
+            .query_row(
+                "SELECT coalesce(max(version), 0) FROM schema_version",
+                [],
+                |r| r.get(0),
+            )
             .map_err(self.sql())
     }
 
@@ -274,7 +278,11 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        for (i, script) in MIGRATIONS.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
+        for (i, script) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(current).unwrap_or(0))
+        {
             let version = i64::try_from(i).unwrap_or(i64::MAX) + 1;
             let tx = self.conn.transaction().map_err(sql)?;
             tx.execute_batch(script).map_err(sql)?;
@@ -361,7 +369,11 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql)?;
         let exists: bool = tx
-            .query_row("SELECT count(*) > 0 FROM sessions WHERE key = ?1", [session_key], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) > 0 FROM sessions WHERE key = ?1",
+                [session_key],
+                |r| r.get(0),
+            )
             .map_err(sql)?;
         if !exists {
             return Err(StoreError::UnknownSession {
@@ -381,15 +393,22 @@ impl Store {
             params![session_key, seq, role, content, ts],
         )
         .map_err(sql)?;
-        tx.execute("UPDATE sessions SET updated_at = max(updated_at, ?2) WHERE key = ?1", params![session_key, ts])
-            .map_err(sql)?;
+        tx.execute(
+            "UPDATE sessions SET updated_at = max(updated_at, ?2) WHERE key = ?1",
+            params![session_key, ts],
+        )
+        .map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(seq)
     }
 
     /// The last `limit` messages of exactly `session_key`, oldest first. No visibility check:
     /// the caller decides with `hardclaw_policy::can_read_session` first.
-    pub fn history(&self, session_key: &str, limit: usize) -> Result<Vec<MessageRecord>, StoreError> {
+    pub fn history(
+        &self,
+        session_key: &str,
+        limit: usize,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self
             .conn
@@ -421,7 +440,15 @@ impl Store {
             .execute(
                 "INSERT INTO decisions (ts, guard, rule, decision, reason, session_key, tool)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![d.ts, d.guard, d.rule, d.decision, d.reason, d.session_key, d.tool],
+                params![
+                    d.ts,
+                    d.guard,
+                    d.rule,
+                    d.decision,
+                    d.reason,
+                    d.session_key,
+                    d.tool
+                ],
             )
             .map_err(self.sql())?;
         Ok(())

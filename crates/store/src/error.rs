@@ -59,7 +59,9 @@ pub enum StoreError {
 #[non_exhaustive]
 pub enum PairingError {
     /// A channel or account id that cannot be part of a file name.
-    #[error("invalid {what} id `{id}`: use letters, digits, `-`, `_` and `.` (not leading, no `..`), at most 64")]
+    #[error(
+        "invalid {what} id `{id}`: use letters, digits, `-`, `_` and `.` (not leading, no `..`), at most 64"
+    )]
     InvalidId {
         /// `channel` or `account`.
         what: &'static str,

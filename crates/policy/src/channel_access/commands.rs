@@ -54,7 +54,11 @@ pub fn parse_command(text: &str) -> Option<CommandKind> {
     let rest = t.strip_prefix('/')?;
     let word = rest.split_whitespace().next().unwrap_or_default();
     // Telegram appends the bot's name: `/status@my_bot`.
-    let name = word.split('@').next().unwrap_or_default().to_ascii_lowercase();
+    let name = word
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if name.is_empty()
         || !name
             .chars()
@@ -174,7 +178,10 @@ pub(crate) fn gate(
     if !authorized_for_commands(config, view, sender) {
         return CommandGate::Ignore {
             rule: "command-unauthorized",
-            reason: format!("{} from a sender not authorised for commands", cmd.display()),
+            reason: format!(
+                "{} from a sender not authorised for commands",
+                cmd.display()
+            ),
         };
     }
     let c = commands(config);

@@ -27,7 +27,9 @@ pub use commands::{
     CommandKind, ELEVATED_UNAVAILABLE_REPLY, disabled_reply, parse_command, text_commands_enabled,
 };
 pub use mention::{clean_text, is_invisible, mention_patterns, text_mentions};
-pub use normalize::{WILDCARD, is_phone_channel, list_matches, normalize_e164, normalize_id, normalize_list};
+pub use normalize::{
+    WILDCARD, is_phone_channel, list_matches, normalize_e164, normalize_id, normalize_list,
+};
 pub use route::{Route, default_agent, route};
 
 use self::commands::{CommandGate, gate};
@@ -159,7 +161,10 @@ pub fn decide_inbound(
     let channel = msg.channel.trim().to_ascii_lowercase();
     let view = ChannelView::new(config, &channel, msg.account.as_deref());
     if view.disabled() {
-        return AccessDecision::drop("channel-disabled", format!("channels.{channel} is disabled"));
+        return AccessDecision::drop(
+            "channel-disabled",
+            format!("channels.{channel} is disabled"),
+        );
     }
     let Some(sender) = normalize_sender(&channel, &msg.sender) else {
         return AccessDecision::drop(
@@ -214,7 +219,10 @@ fn decide_dm(
         };
     }
     let route = route(config, view.name, msg.account.as_deref(), false, sender);
-    let links = config.session.as_ref().and_then(|s| s.identity_links.as_ref());
+    let links = config
+        .session
+        .as_ref()
+        .and_then(|s| s.identity_links.as_ref());
     let scope = route
         .dm_scope
         .unwrap_or_else(|| crate::session_key::dm_scope(config));

@@ -57,9 +57,18 @@ pub fn route(
     }
 }
 
-fn score(b: &Binding, channel: &str, account: Option<&str>, is_group: bool, peer: &str) -> Option<u8> {
+fn score(
+    b: &Binding,
+    channel: &str,
+    account: Option<&str>,
+    is_group: bool,
+    peer: &str,
+) -> Option<u8> {
     let m = &b.matcher;
-    if m.guild_id.is_some() || m.team_id.is_some() || m.roles.as_ref().is_some_and(|r| !r.is_empty()) {
+    if m.guild_id.is_some()
+        || m.team_id.is_some()
+        || m.roles.as_ref().is_some_and(|r| !r.is_empty())
+    {
         return None;
     }
     let mut score = 0;
@@ -80,7 +89,8 @@ fn score(b: &Binding, channel: &str, account: Option<&str>, is_group: bool, peer
     }
     if let Some(p) = &m.peer {
         if let Some(kind) = &p.kind {
-            let kind_is_group = !matches!(kind.trim().to_ascii_lowercase().as_str(), "dm" | "direct");
+            let kind_is_group =
+                !matches!(kind.trim().to_ascii_lowercase().as_str(), "dm" | "direct");
             if kind_is_group != is_group {
                 return None;
             }

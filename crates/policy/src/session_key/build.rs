@@ -184,7 +184,10 @@ mod tests {
 
     #[test]
     fn section_6_4_row_1_main_scope() {
-        assert_eq!(dm(DmScope::Main, "whatsapp", None, "+1555"), "agent:main:main");
+        assert_eq!(
+            dm(DmScope::Main, "whatsapp", None, "+1555"),
+            "agent:main:main"
+        );
     }
 
     #[test]
@@ -206,7 +209,12 @@ mod tests {
     #[test]
     fn section_6_4_row_4_per_account_channel_peer() {
         assert_eq!(
-            dm(DmScope::PerAccountChannelPeer, "whatsapp", Some("Work"), "+1555"),
+            dm(
+                DmScope::PerAccountChannelPeer,
+                "whatsapp",
+                Some("Work"),
+                "+1555"
+            ),
             "agent:main:whatsapp:work:direct:+1555"
         );
         assert_eq!(
@@ -218,16 +226,25 @@ mod tests {
     #[test]
     fn section_6_4_row_5_identity_links() {
         let l = links();
-        let key = SessionKey::for_dm_scoped(DmScope::PerPeer, Some(&l), "main", "telegram", None, "123");
+        let key =
+            SessionKey::for_dm_scoped(DmScope::PerPeer, Some(&l), "main", "telegram", None, "123");
         assert_eq!(key.key, "agent:main:direct:alice");
-        let key = SessionKey::for_dm_scoped(DmScope::PerPeer, Some(&l), "main", "whatsapp", None, "+1555");
+        let key = SessionKey::for_dm_scoped(
+            DmScope::PerPeer,
+            Some(&l),
+            "main",
+            "whatsapp",
+            None,
+            "+1555",
+        );
         assert_eq!(key.key, "agent:main:direct:alice");
     }
 
     #[test]
     fn section_6_4_row_6_links_ignored_under_main() {
         let l = links();
-        let key = SessionKey::for_dm_scoped(DmScope::Main, Some(&l), "main", "telegram", None, "123");
+        let key =
+            SessionKey::for_dm_scoped(DmScope::Main, Some(&l), "main", "telegram", None, "123");
         assert_eq!(key.key, "agent:main:main");
     }
 
@@ -241,7 +258,8 @@ mod tests {
     #[test]
     fn section_6_4_row_8_agent_id_normalised() {
         assert_eq!(
-            SessionKey::for_dm_scoped(DmScope::PerChannelPeer, None, "My Agent!", "x", None, "p").agent_id,
+            SessionKey::for_dm_scoped(DmScope::PerChannelPeer, None, "My Agent!", "x", None, "p")
+                .agent_id,
             "my-agent"
         );
     }
@@ -268,15 +286,23 @@ mod tests {
 
     #[test]
     fn built_keys_round_trip_through_the_parser() {
-        for scope in [DmScope::PerPeer, DmScope::PerChannelPeer, DmScope::PerAccountChannelPeer] {
-            let key = SessionKey::for_dm_scoped(scope, None, "main", "whatsapp", Some("w"), "+1555");
+        for scope in [
+            DmScope::PerPeer,
+            DmScope::PerChannelPeer,
+            DmScope::PerAccountChannelPeer,
+        ] {
+            let key =
+                SessionKey::for_dm_scoped(scope, None, "main", "whatsapp", Some("w"), "+1555");
             assert_eq!(SessionKey::parse(&key.key, "main"), key, "{scope:?}");
         }
     }
 
     #[test]
     fn empty_peer_falls_back_to_main_and_default_scope_is_per_channel_peer() {
-        assert_eq!(dm(DmScope::PerChannelPeer, "x", None, " "), "agent:main:main");
+        assert_eq!(
+            dm(DmScope::PerChannelPeer, "x", None, " "),
+            "agent:main:main"
+        );
         assert_eq!(dm_scope(&Config::default()), DmScope::PerChannelPeer);
     }
 }

@@ -6,7 +6,9 @@ use hardclaw_policy::{SessionKey, SessionRef, can_read_session};
 use super::*;
 
 fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
+    std::fs::metadata(p)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0)
 }
 
 fn sidecar(db: &Path, suffix: &str) -> PathBuf {
@@ -30,7 +32,10 @@ fn open_creates_private_dir_db_wal_and_shm_whatever_the_umask() {
     let db = state.join(DB_FILE);
     assert_eq!(mode(&db), 0o600);
     let (wal, shm) = (sidecar(&db, "-wal"), sidecar(&db, "-shm"));
-    assert!(wal.exists() && shm.exists(), "WAL mode keeps -wal and -shm while open");
+    assert!(
+        wal.exists() && shm.exists(),
+        "WAL mode keeps -wal and -shm while open"
+    );
     assert_eq!(mode(&wal), 0o600);
     assert_eq!(mode(&shm), 0o600);
     let journal: String = store
@@ -70,11 +75,17 @@ fn a_newer_schema_is_refused() {
     let store = Store::open(tmp.path()).unwrap();
     store
         .conn
-        .execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)", [])
+        .execute(
+            "INSERT INTO schema_version (version, applied_at) VALUES (99, 0)",
+            [],
+        )
         .unwrap();
     drop(store);
     let err = Store::open(tmp.path()).unwrap_err();
-    assert!(matches!(err, StoreError::SchemaTooNew { found: 99, .. }), "{err}");
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found: 99, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("hardclaw.db"), "{err}");
 }
 
@@ -94,13 +105,27 @@ fn sessions_messages_and_history_by_exact_key() {
     assert_eq!(got.peer.as_deref(), Some("+1555"));
     assert_eq!(got.kind, "dm");
     for (i, text) in ["one", "two", "three"].iter().enumerate() {
-        let seq = store.append_message(&a.key, "user", text, 30 + i as i64).unwrap();
+        let seq = store
+            .append_message(&a.key, "user", text, 30 + i as i64)
+            .unwrap();
         assert_eq!(seq, i as i64 + 1);
     }
-    let last2: Vec<String> = store.history(&a.key, 2).unwrap().into_iter().map(|m| m.content).collect();
+    let last2: Vec<String> = store
+        .history(&a.key, 2)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
     assert_eq!(last2, ["two", "three"]);
-    assert!(store.history("agent:main:whatsapp:direct:+1666", 10).unwrap().is_empty());
-    let err = store.append_message("agent:main:nope", "user", "x", 1).unwrap_err();
+    assert!(
+        store
+            .history("agent:main:whatsapp:direct:+1666", 10)
+            .unwrap()
+            .is_empty()
+    );
+    let err = store
+        .append_message("agent:main:nope", "user", "x", 1)
+        .unwrap_err();
     assert!(matches!(err, StoreError::UnknownSession { .. }), "{err}");
     assert_eq!(store.session(&a.key).unwrap().unwrap().updated_at, 32);
 }
@@ -133,13 +158,32 @@ fn two_senders_get_two_sessions_and_cannot_read_each_other() {
     let b = SessionKey::for_dm(&config, "main", "whatsapp", None, "+1666");
     assert_ne!(a.key, b.key);
     for k in [&a, &b] {
-        store.upsert_session(&SessionRecord::from_key(k, None, 1)).unwrap();
-        store.append_message(&k.key, "user", &format!("secret of {}", k.key), 2).unwrap();
+        store
+            .upsert_session(&SessionRecord::from_key(k, None, 1))
+            .unwrap();
+        store
+            .append_message(&k.key, "user", &format!("secret of {}", k.key), 2)
+            .unwrap();
     }
     assert_eq!(store.list_sessions(Some("main")).unwrap().len(), 2);
-    assert!(!can_read_session(SessionRef::root(&a.key), SessionRef::root(&b.key), &config));
-    assert!(!can_read_session(SessionRef::root(&b.key), SessionRef::root(&a.key), &config));
-    assert!(can_read_session(SessionRef::root(&a.key), SessionRef::root(&a.key), &config));
+    assert!(!can_read_session(
+        SessionRef::root(&a.key),
+        SessionRef::root(&b.key),
+        &config
+    ));
+    assert!(!can_read_session(
+        SessionRef::root(&b.key),
+        SessionRef::root(&a.key),
+        &config
+    ));
+    assert!(can_read_session(
+        SessionRef::root(&a.key),
+        SessionRef::root(&a.key),
+        &config
+    ));
     let hist = store.history(&a.key, 10).unwrap();
-    assert!(hist.iter().all(|m| m.session_key == a.key && !m.content.contains("+1666")));
+    assert!(
+        hist.iter()
+            .all(|m| m.session_key == a.key && !m.content.contains("+1666"))
+    );
 }

@@ -49,7 +49,10 @@ fn one() -> u32 {
     1
 }
 
-fn io<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(std::io::Error) -> PairingError + 'a {
+fn io<'a>(
+    path: &'a Path,
+    action: &'static str,
+) -> impl FnOnce(std::io::Error) -> PairingError + 'a {
     move |source| PairingError::Io {
         path: path.to_path_buf(),
         action,
@@ -58,7 +61,9 @@ fn io<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(std::io::Error) -
 }
 
 /// Reads a JSON file; a missing file is the default value.
-pub(super) fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> Result<T, PairingError> {
+pub(super) fn read_json<T: for<'de> Deserialize<'de> + Default>(
+    path: &Path,
+) -> Result<T, PairingError> {
     match fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text).map_err(|source| PairingError::Parse {
             path: path.to_path_buf(),
@@ -89,7 +94,9 @@ pub(super) fn mode_error(path: &Path, e: ModeError) -> PairingError {
         ModeError::Mismatch(got) => PairingError::Io {
             path: path.to_path_buf(),
             action: "wrong mode after chmod",
-            source: std::io::Error::other(format!("mode {got:o}, expected {DIR_MODE:o}/{FILE_MODE:o}")),
+            source: std::io::Error::other(format!(
+                "mode {got:o}, expected {DIR_MODE:o}/{FILE_MODE:o}"
+            )),
         },
     }
 }

@@ -23,7 +23,9 @@ use hardclaw_policy::ApprovedSenders;
 use hardclaw_policy::channel_access::{WILDCARD, normalize_id};
 use serde::Serialize;
 
-use self::files::{AllowFromFile, Lock, PairingFile, RequestEntry, ensure_dir, read_json, write_json};
+use self::files::{
+    AllowFromFile, Lock, PairingFile, RequestEntry, ensure_dir, read_json, write_json,
+};
 use crate::error::PairingError;
 use crate::time::{format_rfc3339, parse_rfc3339};
 
@@ -126,7 +128,9 @@ fn entry_account(e: &RequestEntry) -> Option<String> {
 
 fn expired(e: &RequestEntry, now: SystemTime) -> bool {
     match parse_rfc3339(&e.created_at) {
-        Some(created) => now.duration_since(created).is_ok_and(|age| age >= PAIRING_TTL),
+        Some(created) => now
+            .duration_since(created)
+            .is_ok_and(|age| age >= PAIRING_TTL),
         None => true,
     }
 }
@@ -150,7 +154,9 @@ fn new_code(taken: &[String]) -> Result<String, PairingError> {
             return Ok(code);
         }
     }
-    Err(PairingError::Random("no unused code after 500 attempts".to_string()))
+    Err(PairingError::Random(
+        "no unused code after 500 attempts".to_string(),
+    ))
 }
 
 impl PairingStore {
@@ -174,7 +180,11 @@ impl PairingStore {
 
     /// `<dir>/<channel>-allowFrom.json`, or `<channel>-<account>-allowFrom.json` for a
     /// non-default account.
-    pub fn allow_from_path(&self, channel: &str, account: Option<&str>) -> Result<PathBuf, PairingError> {
+    pub fn allow_from_path(
+        &self,
+        channel: &str,
+        account: Option<&str>,
+    ) -> Result<PathBuf, PairingError> {
         let channel = validate_id("channel", channel)?;
         Ok(match account_id(account)? {
             None => self.dir.join(format!("{channel}-allowFrom.json")),
@@ -183,13 +193,18 @@ impl PairingStore {
     }
 
     /// Pending requests with expired ones removed; writes back when something was pruned.
-    fn load_pending(&self, path: &Path, now: SystemTime) -> Result<(PairingFile, bool), PairingError> {
+    fn load_pending(
+        &self,
+        path: &Path,
+        now: SystemTime,
+    ) -> Result<(PairingFile, bool), PairingError> {
         let mut file: PairingFile = read_json(path)?;
         let before = file.requests.len();
         file.requests.retain(|e| !expired(e, now));
         // Keep at most MAX_PENDING, the most recently seen.
         if file.requests.len() > MAX_PENDING {
-            file.requests.sort_by_key(|e| std::cmp::Reverse(parse_rfc3339(&e.last_seen_at)));
+            file.requests
+                .sort_by_key(|e| std::cmp::Reverse(parse_rfc3339(&e.last_seen_at)));
             file.requests.truncate(MAX_PENDING);
         }
         let changed = file.requests.len() != before;
@@ -236,7 +251,10 @@ impl PairingStore {
         let code = new_code(&taken)?;
         let mut meta = serde_json::Map::new();
         if let Some(a) = &account {
-            meta.insert("accountId".to_string(), serde_json::Value::String(a.clone()));
+            meta.insert(
+                "accountId".to_string(),
+                serde_json::Value::String(a.clone()),
+            );
         }
         file.version = 1;
         file.requests.push(RequestEntry {
@@ -252,14 +270,23 @@ impl PairingStore {
 
     /// Approves the pending request with `code` (trimmed, case-insensitive): removes it and adds
     /// its sender to the account's allowFrom file.
-    pub fn approve(&self, channel: &str, code: &str, now: SystemTime) -> Result<Approved, PairingError> {
+    pub fn approve(
+        &self,
+        channel: &str,
+        code: &str,
+        now: SystemTime,
+    ) -> Result<Approved, PairingError> {
         let path = self.pairing_path(channel)?;
         let channel = channel.to_ascii_lowercase();
         let code = code.trim().to_ascii_uppercase();
         ensure_dir(&self.dir)?;
         let _lock = Lock::acquire(&path)?;
         let (mut file, pruned) = self.load_pending(&path, now)?;
-        let Some(pos) = file.requests.iter().position(|e| e.code.eq_ignore_ascii_case(&code)) else {
+        let Some(pos) = file
+            .requests
+            .iter()
+            .position(|e| e.code.eq_ignore_ascii_case(&code))
+        else {
             if pruned {
                 write_json(&path, &file)?;
             }
@@ -292,7 +319,11 @@ impl PairingStore {
         ensure_dir(&self.dir)?;
         let _lock = Lock::acquire(&path)?;
         let mut file: PairingFile = read_json(&path)?;
-        let Some(pos) = file.requests.iter().position(|e| e.code.eq_ignore_ascii_case(&code)) else {
+        let Some(pos) = file
+            .requests
+            .iter()
+            .position(|e| e.code.eq_ignore_ascii_case(&code))
+        else {
             return Err(PairingError::UnknownCode { channel, code });
         };
         let entry = file.requests.remove(pos);
@@ -302,7 +333,11 @@ impl PairingStore {
 
     /// Pending, unexpired requests of `channel` (or of every channel with a pairing file).
     /// Read-only: expired entries are hidden, not removed.
-    pub fn list(&self, channel: Option<&str>, now: SystemTime) -> Result<Vec<PendingRequest>, PairingError> {
+    pub fn list(
+        &self,
+        channel: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Vec<PendingRequest>, PairingError> {
         let channels = match channel {
             Some(c) => vec![validate_id("channel", c)?],
             None => self.channels_with_pairing_files()?,
@@ -353,7 +388,11 @@ impl PairingStore {
     }
 
     /// The approved senders of `channel`/`account` (the allowFrom file; `*` never returned).
-    pub fn read_approved(&self, channel: &str, account: Option<&str>) -> Result<Vec<String>, PairingError> {
+    pub fn read_approved(
+        &self,
+        channel: &str,
+        account: Option<&str>,
+    ) -> Result<Vec<String>, PairingError> {
         let path = self.allow_from_path(channel, account)?;
         let file: AllowFromFile = read_json(&path)?;
         Ok(file

@@ -8,7 +8,9 @@ fn t(secs: u64) -> SystemTime {
 }
 
 fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
+    std::fs::metadata(p)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0)
 }
 
 fn store() -> (tempfile::TempDir, PairingStore) {
@@ -39,11 +41,17 @@ fn section_5_7_row_1_unknown_sender_gets_a_code_in_openclaw_shape() {
     let (_tmp, s) = store();
     let c = code(s.request("whatsapp", None, "+1 555 0001", t(0)).unwrap());
     let path = s.pairing_path("whatsapp").unwrap();
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(json["version"], 1);
     assert_eq!(json["requests"][0]["id"], "+15550001");
     assert_eq!(json["requests"][0]["code"], c.as_str());
-    assert!(json["requests"][0]["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert!(
+        json["requests"][0]["createdAt"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(s.dir()), 0o700);
 }
@@ -54,7 +62,10 @@ fn section_5_7_row_7_fourth_sender_gets_no_code() {
     for i in 0..3 {
         code(s.request("telegram", None, &format!("{i}"), t(i)).unwrap());
     }
-    assert_eq!(s.request("telegram", None, "99", t(10)).unwrap(), PairingOutcome::LimitReached);
+    assert_eq!(
+        s.request("telegram", None, "99", t(10)).unwrap(),
+        PairingOutcome::LimitReached
+    );
     // Another channel has its own limit.
     code(s.request("signal", None, "+4670", t(10)).unwrap());
     // After the first ones expire, a new sender gets a code again.
@@ -65,7 +76,10 @@ fn section_5_7_row_7_fourth_sender_gets_no_code() {
 fn section_5_7_row_8_repeat_sender_refreshes_without_a_new_code() {
     let (_tmp, s) = store();
     let c = code(s.request("telegram", None, "123", t(0)).unwrap());
-    assert_eq!(s.request("telegram", None, "tg:123", t(60)).unwrap(), PairingOutcome::AlreadyPending);
+    assert_eq!(
+        s.request("telegram", None, "tg:123", t(60)).unwrap(),
+        PairingOutcome::AlreadyPending
+    );
     let list = s.list(Some("telegram"), t(61)).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].code, c);
@@ -76,16 +90,31 @@ fn section_5_7_row_8_repeat_sender_refreshes_without_a_new_code() {
 fn section_5_7_row_9_approval_is_case_insensitive() {
     let (_tmp, s) = store();
     let c = code(s.request("telegram", None, "123", t(0)).unwrap());
-    let approved = s.approve("telegram", &format!("  {}  ", c.to_lowercase()), t(1)).unwrap();
-    assert_eq!(approved, Approved { sender: "123".into(), account: None });
+    let approved = s
+        .approve("telegram", &format!("  {}  ", c.to_lowercase()), t(1))
+        .unwrap();
+    assert_eq!(
+        approved,
+        Approved {
+            sender: "123".into(),
+            account: None
+        }
+    );
     assert_eq!(s.read_approved("telegram", None).unwrap(), ["123"]);
     let allow = s.allow_from_path("telegram", None).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&allow).unwrap()).unwrap();
-    assert_eq!(json, serde_json::json!({"version": 1, "allowFrom": ["123"]}));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&allow).unwrap()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"version": 1, "allowFrom": ["123"]})
+    );
     assert_eq!(mode(&allow), 0o600);
     assert!(s.list(Some("telegram"), t(2)).unwrap().is_empty());
     // A used code cannot be approved twice.
-    assert!(matches!(s.approve("telegram", &c, t(3)), Err(PairingError::UnknownCode { .. })));
+    assert!(matches!(
+        s.approve("telegram", &c, t(3)),
+        Err(PairingError::UnknownCode { .. })
+    ));
 }
 
 #[test]
@@ -103,9 +132,18 @@ fn section_5_7_row_11_traversal_ids_are_refused() {
     // OpenClaw rewrites `../x` to `__x`; hardclaw refuses it outright.
     let (_tmp, s) = store();
     for bad in ["../x", "a/b", "..", ".hidden", "a\0b", "", "a\\b", "x:y"] {
-        assert!(matches!(s.request(bad, None, "1", t(0)), Err(PairingError::InvalidId { .. })), "{bad:?}");
+        assert!(
+            matches!(
+                s.request(bad, None, "1", t(0)),
+                Err(PairingError::InvalidId { .. })
+            ),
+            "{bad:?}"
+        );
         assert!(s.pairing_path(bad).is_err(), "{bad:?}");
-        assert!(s.allow_from_path("telegram", Some(bad)).is_err() || bad.is_empty(), "{bad:?}");
+        assert!(
+            s.allow_from_path("telegram", Some(bad)).is_err() || bad.is_empty(),
+            "{bad:?}"
+        );
     }
     assert!(!s.dir().exists(), "nothing was written");
 }
@@ -118,10 +156,16 @@ fn accounts_have_their_own_allow_from_files() {
     code(s.request("whatsapp", None, "+1555", t(1)).unwrap());
     let a = s.approve("whatsapp", &c, t(2)).unwrap();
     assert_eq!(a.account.as_deref(), Some("work"));
-    assert_eq!(s.read_approved("whatsapp", Some("work")).unwrap(), ["+1555"]);
+    assert_eq!(
+        s.read_approved("whatsapp", Some("work")).unwrap(),
+        ["+1555"]
+    );
     assert!(s.read_approved("whatsapp", None).unwrap().is_empty());
     assert!(s.dir().join("whatsapp-work-allowFrom.json").exists());
-    assert_eq!(s.allow_from_path("whatsapp", Some("default")).unwrap(), s.dir().join("whatsapp-allowFrom.json"));
+    assert_eq!(
+        s.allow_from_path("whatsapp", Some("default")).unwrap(),
+        s.dir().join("whatsapp-allowFrom.json")
+    );
 }
 
 #[test]
@@ -131,7 +175,10 @@ fn reject_removes_the_request() {
     assert_eq!(s.reject("telegram", &c.to_lowercase()).unwrap(), "5");
     assert!(s.list(None, t(1)).unwrap().is_empty());
     assert!(s.read_approved("telegram", None).unwrap().is_empty());
-    assert!(matches!(s.reject("telegram", &c), Err(PairingError::UnknownCode { .. })));
+    assert!(matches!(
+        s.reject("telegram", &c),
+        Err(PairingError::UnknownCode { .. })
+    ));
 }
 
 #[test]
