@@ -342,12 +342,10 @@ impl Store {
                  ORDER BY updated_at DESC, key",
             )
             .map_err(self.sql())?;
-        let rows = stmt
-            .query_map([agent_id], session_row)
+        stmt.query_map([agent_id], session_row)
             .map_err(self.sql())?
             .collect::<Result<Vec<_>, _>>()
-            .map_err(self.sql());
-        rows
+            .map_err(self.sql())
     }
 
     /// Appends a message to the transcript of `session_key` (which must exist) and returns its
@@ -418,20 +416,18 @@ impl Store {
                  ) ORDER BY seq ASC",
             )
             .map_err(self.sql())?;
-        let rows = stmt
-            .query_map(params![session_key, limit], |r| {
-                Ok(MessageRecord {
-                    session_key: r.get(0)?,
-                    seq: r.get(1)?,
-                    role: r.get(2)?,
-                    content: r.get(3)?,
-                    ts: r.get(4)?,
-                })
+        stmt.query_map(params![session_key, limit], |r| {
+            Ok(MessageRecord {
+                session_key: r.get(0)?,
+                seq: r.get(1)?,
+                role: r.get(2)?,
+                content: r.get(3)?,
+                ts: r.get(4)?,
             })
-            .map_err(self.sql())?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.sql());
-        rows
+        })
+        .map_err(self.sql())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(self.sql())
     }
 
     /// Appends a decision to the log.
@@ -465,22 +461,20 @@ impl Store {
                  ) ORDER BY id ASC",
             )
             .map_err(self.sql())?;
-        let rows = stmt
-            .query_map([limit], |r| {
-                Ok(DecisionRecord {
-                    ts: r.get(0)?,
-                    guard: r.get(1)?,
-                    rule: r.get(2)?,
-                    decision: r.get(3)?,
-                    reason: r.get(4)?,
-                    session_key: r.get(5)?,
-                    tool: r.get(6)?,
-                })
+        stmt.query_map([limit], |r| {
+            Ok(DecisionRecord {
+                ts: r.get(0)?,
+                guard: r.get(1)?,
+                rule: r.get(2)?,
+                decision: r.get(3)?,
+                reason: r.get(4)?,
+                session_key: r.get(5)?,
+                tool: r.get(6)?,
             })
-            .map_err(self.sql())?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.sql());
-        rows
+        })
+        .map_err(self.sql())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(self.sql())
     }
 }
 
