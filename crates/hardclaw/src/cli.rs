@@ -57,6 +57,36 @@ pub enum Command {
     /// Explain policy decisions
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Approve or reject senders who asked for access with a pairing code
+    #[command(subcommand)]
+    Pairing(PairingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PairingCommand {
+    /// List pending pairing requests (unexpired; codes are valid for 1 hour)
+    List(PairingListArgs),
+    /// Approve a pairing code: its sender is added to <channel>[-<account>]-allowFrom.json
+    Approve(PairingCodeArgs),
+    /// Reject a pairing code: the request is deleted, the sender stays unknown
+    Reject(PairingCodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PairingListArgs {
+    /// Only this channel (`whatsapp`, `telegram`, ...)
+    pub channel: Option<String>,
+    /// Print the requests as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PairingCodeArgs {
+    /// The channel the request came from (`whatsapp`, `telegram`, ...)
+    pub channel: String,
+    /// The 8-character pairing code (case-insensitive)
+    pub code: String,
 }
 
 #[derive(Debug, Subcommand)]

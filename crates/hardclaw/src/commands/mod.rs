@@ -4,4 +4,5 @@ pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod guard;
+pub mod pairing;
 pub mod policy;

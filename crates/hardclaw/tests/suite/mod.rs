@@ -3,4 +3,5 @@ mod common;
 mod config;
 mod fix;
 mod guard;
+mod pairing;
 mod policy;
