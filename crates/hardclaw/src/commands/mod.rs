@@ -4,3 +4,4 @@ pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod policy;
+pub mod sandbox;
