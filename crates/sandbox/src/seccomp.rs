@@ -232,6 +232,22 @@ pub fn deny_rules() -> Vec<DenyRule> {
     v
 }
 
+/// Used when `vm.memfd_noexec` cannot be set to 2 in the sandbox's pid namespace: every
+/// memfd must be created with `MFD_NOEXEC_SEAL`.
+pub fn memfd_seal_rule() -> DenyRule {
+    const MFD_NOEXEC_SEAL: u64 = 0x8;
+    DenyRule {
+        syscall: "memfd_create",
+        nr: libc::SYS_memfd_create,
+        when: vec![Cond::Masked {
+            arg: 1,
+            mask: MFD_NOEXEC_SEAL,
+            value: 0,
+        }],
+        why: "memfds must be sealed non-executable (vm.memfd_noexec unavailable)",
+    }
+}
+
 /// Compile error (a bug in the rule table, or an unsupported architecture).
 #[derive(Debug, thiserror::Error)]
 #[error("seccomp filter: {0}")]

@@ -101,7 +101,7 @@ fn outer(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
         std::fs::write("/proc/self/gid_map", format!("{SANDBOX_ID} {gid} 1\n")),
     )?;
     match step("fork (pid 1)", sys::fork())? {
-        None => match init(spec, status) {
+        None => match init(spec, status, uid == 0) {
             Ok(code) => sys::exit_now(code),
             Err(reason) => refuse(status, &reason),
         },
@@ -115,16 +115,21 @@ fn outer(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
 }
 
 /// I: pid 1 of the new pid namespace.
-fn init(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
+fn init(spec: &SandboxSpec, status: &mut Option<std::fs::File>, host_root: bool) -> Step<i32> {
     step("die with parent", sys::die_with_parent())?;
     build_root(spec)?;
     step("sethostname", rustix::system::sethostname(HOSTNAME.as_bytes()))?;
     step("bring lo up", sys::loopback_up())?;
+    // The process limit: RLIMIT_NPROC does not bind a caller that is root on the host (the
+    // kernel exempts INIT_USER), so pid_max of the new pid namespace must then hold.
     let pid_max = spec.pid_max.max(300) + 1;
-    step(
-        "pid_max (process limit)",
-        std::fs::write("/proc/sys/kernel/pid_max", pid_max.to_string()),
-    )?;
+    let capped = std::fs::write("/proc/sys/kernel/pid_max", pid_max.to_string());
+    if host_root {
+        step("pid_max (process limit for a root caller)", capped)?;
+    }
+    // memfds of this pid namespace can never be executed; where the sysctl cannot be set,
+    // seccomp refuses memfd_create without MFD_NOEXEC_SEAL instead.
+    let memfd_noexec = std::fs::write("/proc/sys/vm/memfd_noexec", "2").is_ok();
     let listener = match &spec.proxy_socket {
         Some(_) => Some(step(
             "proxy forwarder listen",
@@ -140,7 +145,7 @@ fn init(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
     let child = step("fork (command)", sys::fork())?;
     let Some(child) = child else {
         drop(listener);
-        let err = command(spec, port);
+        let err = command(spec, port, memfd_noexec);
         refuse(status, &err)
     };
     drop(status.take());
@@ -162,8 +167,8 @@ fn init(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
 }
 
 /// C: the last restrictions, then exec. Returns only on failure.
-fn command(spec: &SandboxSpec, port: Option<u16>) -> String {
-    match restrict(spec, port) {
+fn command(spec: &SandboxSpec, port: Option<u16>, memfd_noexec: bool) -> String {
+    match restrict(spec, port, memfd_noexec) {
         Err(e) => e,
         Ok(()) => {
             let mut cmd = std::process::Command::new(&spec.argv[0]);
@@ -186,7 +191,7 @@ fn command(spec: &SandboxSpec, port: Option<u16>) -> String {
     }
 }
 
-fn restrict(spec: &SandboxSpec, port: Option<u16>) -> Step<()> {
+fn restrict(spec: &SandboxSpec, port: Option<u16>, memfd_noexec: bool) -> Step<()> {
     if spec.argv.is_empty() {
         return Err("no command".into());
     }
@@ -215,10 +220,11 @@ fn restrict(spec: &SandboxSpec, port: Option<u16>) -> Step<()> {
     )?;
     step("drop capabilities", sys::drop_all_capabilities())?;
     step("close inherited descriptors", sys::cloexec_from(3))?;
-    let programs = step(
-        "seccomp compile",
-        crate::seccomp::compile(&crate::seccomp::deny_rules()),
-    )?;
+    let mut rules = crate::seccomp::deny_rules();
+    if !memfd_noexec {
+        rules.push(crate::seccomp::memfd_seal_rule());
+    }
+    let programs = step("seccomp compile", crate::seccomp::compile(&rules))?;
     for p in &programs {
         step("seccomp install", sys::install_seccomp(p))?;
     }
