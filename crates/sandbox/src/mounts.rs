@@ -240,10 +240,17 @@ pub fn mount_plan(inputs: &MountInputs, host: &dyn HostView) -> Vec<Mount> {
                 target: WORKSPACE_DIR.into(),
                 writable: inputs.access == WorkspaceMode::Rw,
             });
+            let mut masked_dirs: Vec<&Path> = Vec::new();
             for p in &inputs.protected {
-                if let Ok(rel) = p.strip_prefix(ws) {
-                    let inside = Path::new(WORKSPACE_DIR).join(rel);
-                    push_mask(&mut plan, host, p, &inside.to_string_lossy());
+                let Ok(rel) = p.strip_prefix(ws) else { continue };
+                // Already hidden under a masked directory.
+                if masked_dirs.iter().any(|d| p.starts_with(d)) {
+                    continue;
+                }
+                let inside = Path::new(WORKSPACE_DIR).join(rel);
+                push_mask(&mut plan, host, p, &inside.to_string_lossy());
+                if matches!(host.kind(p), Some(HostKind::Dir)) {
+                    masked_dirs.push(p);
                 }
             }
         }
