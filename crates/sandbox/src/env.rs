@@ -29,10 +29,10 @@ pub fn sanitized_env(host: &[(String, String)]) -> Vec<(String, String)> {
         ("HARDCLAW_SANDBOX".to_string(), "1".to_string()),
     ];
     for name in PASSED_THROUGH {
-        if let Some((_, v)) = host.iter().find(|(k, _)| k == name) {
-            if is_plain(v) {
-                env.push(((*name).to_string(), v.clone()));
-            }
+        if let Some((_, v)) = host.iter().find(|(k, _)| k == name)
+            && is_plain(v)
+        {
+            env.push(((*name).to_string(), v.clone()));
         }
     }
     if !env.iter().any(|(k, _)| k == "LANG") {
@@ -57,8 +57,7 @@ pub fn proxy_env(port: u16) -> Vec<(String, String)> {
 fn is_plain(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 64
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@' | b'/'))
         && !v.contains("..")
 }
@@ -89,7 +88,15 @@ mod tests {
         let keys: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             keys,
-            ["PATH", "HOME", "TMPDIR", "PWD", "HARDCLAW_SANDBOX", "LANG", "TERM"]
+            [
+                "PATH",
+                "HOME",
+                "TMPDIR",
+                "PWD",
+                "HARDCLAW_SANDBOX",
+                "LANG",
+                "TERM"
+            ]
         );
         assert_eq!(env[0].1, SANDBOX_PATH);
         assert_eq!(env[1].1, "/tmp");

@@ -29,8 +29,7 @@ impl KernelSupport {
             return Some((
                 format!("Landlock ABI ≥ {MIN_ABI}"),
                 if self.landlock_abi == 0 {
-                    "Landlock is not enabled (CONFIG_SECURITY_LANDLOCK, lsm= boot parameter)"
-                        .into()
+                    "Landlock is not enabled (CONFIG_SECURITY_LANDLOCK, lsm= boot parameter)".into()
                 } else {
                     format!("the kernel offers ABI {}", self.landlock_abi)
                 },

@@ -51,10 +51,10 @@ pub fn rules(mounts: &[Mount], access: WorkspaceMode) -> Vec<FsRule> {
     };
     let mut v = vec![rule("/", Rights::ListDir)];
     for m in mounts {
-        if let Mount::Bind { target, .. } = m {
-            if SYSTEM_DIRS.contains(&target.as_str()) {
-                v.push(rule(target, Rights::ReadExec));
-            }
+        if let Mount::Bind { target, .. } = m
+            && SYSTEM_DIRS.contains(&target.as_str())
+        {
+            v.push(rule(target, Rights::ReadExec));
         }
     }
     v.push(rule("/proc", Rights::Read));
@@ -120,7 +120,11 @@ pub enum LandlockError {
 }
 
 /// Enforces `rules` plus TCP connect to `proxy_port` only, on the calling thread (before exec).
-pub fn apply(rules: &[FsRule], proxy_port: Option<u16>, kernel_abi: i32) -> Result<(), LandlockError> {
+pub fn apply(
+    rules: &[FsRule],
+    proxy_port: Option<u16>,
+    kernel_abi: i32,
+) -> Result<(), LandlockError> {
     if kernel_abi < MIN_ABI {
         return Err(LandlockError::Abi { got: kernel_abi });
     }
@@ -159,7 +163,10 @@ pub fn apply(rules: &[FsRule], proxy_port: Option<u16>, kernel_abi: i32) -> Resu
     }
     let status = created.restrict_self().map_err(e)?;
     if status.ruleset != RulesetStatus::FullyEnforced {
-        return Err(LandlockError::NotFullyEnforced(format!("{:?}", status.ruleset)));
+        return Err(LandlockError::NotFullyEnforced(format!(
+            "{:?}",
+            status.ruleset
+        )));
     }
     Ok(())
 }

@@ -242,7 +242,9 @@ pub fn mount_plan(inputs: &MountInputs, host: &dyn HostView) -> Vec<Mount> {
             });
             let mut masked_dirs: Vec<&Path> = Vec::new();
             for p in &inputs.protected {
-                let Ok(rel) = p.strip_prefix(ws) else { continue };
+                let Ok(rel) = p.strip_prefix(ws) else {
+                    continue;
+                };
                 // Already hidden under a masked directory.
                 if masked_dirs.iter().any(|d| p.starts_with(d)) {
                     continue;

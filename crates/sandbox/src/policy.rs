@@ -73,9 +73,14 @@ pub fn resolve(
     let agent_sb = agent.and_then(|a| a.sandbox.as_ref());
     let default_sb = defaults.and_then(|d| d.sandbox.as_ref());
 
-    let (mode, mode_source) = match (agent_sb.and_then(|s| s.mode), default_sb.and_then(|s| s.mode))
-    {
-        (Some(m), _) => (m, format!("agents.list[{}].sandbox.mode", index.unwrap_or(0))),
+    let (mode, mode_source) = match (
+        agent_sb.and_then(|s| s.mode),
+        default_sb.and_then(|s| s.mode),
+    ) {
+        (Some(m), _) => (
+            m,
+            format!("agents.list[{}].sandbox.mode", index.unwrap_or(0)),
+        ),
         (None, Some(m)) => (m, "agents.defaults.sandbox.mode".to_string()),
         (None, None) => (SandboxMode::Off, "default".to_string()),
     };
@@ -106,9 +111,11 @@ pub fn resolve(
                 || (i == 0 && !list.iter().any(|a| a.default == Some(true)))
         }
     };
-    let configured = agent
-        .and_then(|a| a.workspace.clone())
-        .or_else(|| defaults.and_then(|d| d.workspace.clone()).filter(|_| is_default_agent));
+    let configured = agent.and_then(|a| a.workspace.clone()).or_else(|| {
+        defaults
+            .and_then(|d| d.workspace.clone())
+            .filter(|_| is_default_agent)
+    });
     let workspace = match configured {
         Some(w) => expand_home(&w, &inputs.home),
         None if is_default_agent => inputs.state_dir.join("workspace"),

@@ -54,12 +54,30 @@ mod tests {
         assert_eq!(
             v,
             vec![
-                Rlimit { resource: Resource::Cpu, value: 120 },
-                Rlimit { resource: Resource::As, value: 4 << 30 },
-                Rlimit { resource: Resource::Nproc, value: 256 },
-                Rlimit { resource: Resource::Fsize, value: 256 << 20 },
-                Rlimit { resource: Resource::Nofile, value: 1024 },
-                Rlimit { resource: Resource::Core, value: 0 },
+                Rlimit {
+                    resource: Resource::Cpu,
+                    value: 120
+                },
+                Rlimit {
+                    resource: Resource::As,
+                    value: 4 << 30
+                },
+                Rlimit {
+                    resource: Resource::Nproc,
+                    value: 256
+                },
+                Rlimit {
+                    resource: Resource::Fsize,
+                    value: 256 << 20
+                },
+                Rlimit {
+                    resource: Resource::Nofile,
+                    value: 1024
+                },
+                Rlimit {
+                    resource: Resource::Core,
+                    value: 0
+                },
             ]
         );
     }

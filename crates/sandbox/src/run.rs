@@ -2,7 +2,7 @@
 //! output, and turn a setup failure into a [`Refusal`]. Never runs anything on the host.
 
 use std::io::Read;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -113,10 +113,16 @@ pub fn run(spec: &SandboxSpec, opts: &RunOptions) -> Result<Outcome, Refusal> {
         .map_err(|e| Refusal::Spawn(format!("{}: {e}", opts.trampoline.display())))?;
     drop(status_w);
     let pgid = child.id();
-    let out = child.stdout.take().map(|s| capped_reader(s, opts.output_cap));
-    let err = child.stderr.take().map(|s| capped_reader(s, opts.output_cap));
+    let out = child
+        .stdout
+        .take()
+        .map(|s| capped_reader(s, opts.output_cap));
+    let err = child
+        .stderr
+        .take()
+        .map(|s| capped_reader(s, opts.output_cap));
     let status_reader = std::thread::spawn(move || {
-        let mut f = std::fs::File::from(OwnedFd::from(status_r));
+        let mut f = std::fs::File::from(status_r);
         let mut s = String::new();
         let _ = f.read_to_string(&mut s);
         s
@@ -156,17 +162,16 @@ pub fn run(spec: &SandboxSpec, opts: &RunOptions) -> Result<Outcome, Refusal> {
     };
     let elapsed = start.elapsed();
     let message = status_reader.join().unwrap_or_default();
-    let (stdout, stdout_truncated) = out
-        .and_then(|h| h.join().ok())
-        .unwrap_or_default();
-    let (stderr, stderr_truncated) = err
-        .and_then(|h| h.join().ok())
-        .unwrap_or_default();
+    let (stdout, stdout_truncated) = out.and_then(|h| h.join().ok()).unwrap_or_default();
+    let (stderr, stderr_truncated) = err.and_then(|h| h.join().ok()).unwrap_or_default();
     if let Some(reason) = message.lines().find_map(|l| l.strip_prefix("refuse:")) {
         return Err(Refusal::Setup(reason.to_string()));
     }
     let status = status.map_err(|e| Refusal::Spawn(format!("wait: {e}")))?;
-    let code = match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+    let code = match (
+        status.code(),
+        std::os::unix::process::ExitStatusExt::signal(&status),
+    ) {
         (Some(c), _) => c,
         (None, Some(s)) => 128 + s,
         (None, None) => 126,

@@ -85,9 +85,21 @@ pub fn deny_rules() -> Vec<DenyRule> {
             why,
         })
     };
-    always("io_uring_setup", libc::SYS_io_uring_setup, "io_uring bypasses seccomp argument checks");
-    always("io_uring_enter", libc::SYS_io_uring_enter, "io_uring bypasses seccomp argument checks");
-    always("io_uring_register", libc::SYS_io_uring_register, "io_uring bypasses seccomp argument checks");
+    always(
+        "io_uring_setup",
+        libc::SYS_io_uring_setup,
+        "io_uring bypasses seccomp argument checks",
+    );
+    always(
+        "io_uring_enter",
+        libc::SYS_io_uring_enter,
+        "io_uring bypasses seccomp argument checks",
+    );
+    always(
+        "io_uring_register",
+        libc::SYS_io_uring_register,
+        "io_uring bypasses seccomp argument checks",
+    );
     for (name, nr) in [
         ("mount", libc::SYS_mount),
         ("umount2", libc::SYS_umount2),
@@ -105,7 +117,11 @@ pub fn deny_rules() -> Vec<DenyRule> {
         always(name, nr, "the mount tree is fixed after setup");
     }
     always("setns", libc::SYS_setns, "no joining other namespaces");
-    always("unshare", libc::SYS_unshare, "no new namespaces (nested user namespaces)");
+    always(
+        "unshare",
+        libc::SYS_unshare,
+        "no new namespaces (nested user namespaces)",
+    );
     for (name, nr) in [
         ("ptrace", libc::SYS_ptrace),
         ("process_vm_readv", libc::SYS_process_vm_readv),
@@ -116,8 +132,16 @@ pub fn deny_rules() -> Vec<DenyRule> {
         always(name, nr, "no access to other processes' memory or files");
     }
     always("bpf", libc::SYS_bpf, "kernel attack surface");
-    always("perf_event_open", libc::SYS_perf_event_open, "kernel attack surface and side channels");
-    always("userfaultfd", libc::SYS_userfaultfd, "used to widen kernel race windows");
+    always(
+        "perf_event_open",
+        libc::SYS_perf_event_open,
+        "kernel attack surface and side channels",
+    );
+    always(
+        "userfaultfd",
+        libc::SYS_userfaultfd,
+        "used to widen kernel race windows",
+    );
     for (name, nr) in [
         ("keyctl", libc::SYS_keyctl),
         ("add_key", libc::SYS_add_key),
@@ -163,7 +187,11 @@ pub fn deny_rules() -> Vec<DenyRule> {
         v.push(rule(
             "clone",
             libc::SYS_clone,
-            vec![Cond::Masked { arg: 0, mask: *flag, value: *flag }],
+            vec![Cond::Masked {
+                arg: 0,
+                mask: *flag,
+                value: *flag,
+            }],
             "no new namespaces (nested user namespaces)",
         ));
     }
@@ -172,7 +200,10 @@ pub fn deny_rules() -> Vec<DenyRule> {
         libc::SYS_personality,
         vec![
             Cond::Ne { arg: 0, value: 0 },
-            Cond::Ne { arg: 0, value: 0xffff_ffff },
+            Cond::Ne {
+                arg: 0,
+                value: 0xffff_ffff,
+            },
         ],
         "no personality changes (ASLR off, READ_IMPLIES_EXEC)",
     ));
@@ -180,9 +211,18 @@ pub fn deny_rules() -> Vec<DenyRule> {
         "socket",
         libc::SYS_socket,
         vec![
-            Cond::Ne { arg: 0, value: libc::AF_UNIX as u64 },
-            Cond::Ne { arg: 0, value: libc::AF_INET as u64 },
-            Cond::Ne { arg: 0, value: libc::AF_INET6 as u64 },
+            Cond::Ne {
+                arg: 0,
+                value: libc::AF_UNIX as u64,
+            },
+            Cond::Ne {
+                arg: 0,
+                value: libc::AF_INET as u64,
+            },
+            Cond::Ne {
+                arg: 0,
+                value: libc::AF_INET6 as u64,
+            },
         ],
         "only unix, inet and inet6 sockets (no netlink, packet, vsock, ...)",
     ));
@@ -192,8 +232,15 @@ pub fn deny_rules() -> Vec<DenyRule> {
                 "socket",
                 libc::SYS_socket,
                 vec![
-                    Cond::Eq { arg: 0, value: family },
-                    Cond::Masked { arg: 1, mask: SOCK_TYPE_MASK, value: ty },
+                    Cond::Eq {
+                        arg: 0,
+                        value: family,
+                    },
+                    Cond::Masked {
+                        arg: 1,
+                        mask: SOCK_TYPE_MASK,
+                        value: ty,
+                    },
                 ],
                 "no raw sockets",
             ));
@@ -202,7 +249,10 @@ pub fn deny_rules() -> Vec<DenyRule> {
     v.push(rule(
         "socketpair",
         libc::SYS_socketpair,
-        vec![Cond::Ne { arg: 0, value: libc::AF_UNIX as u64 }],
+        vec![Cond::Ne {
+            arg: 0,
+            value: libc::AF_UNIX as u64,
+        }],
         "only unix socket pairs",
     ));
     v.push(rule(
@@ -218,14 +268,22 @@ pub fn deny_rules() -> Vec<DenyRule> {
     v.push(rule(
         "memfd_create",
         libc::SYS_memfd_create,
-        vec![Cond::Masked { arg: 1, mask: MFD_EXEC, value: MFD_EXEC }],
+        vec![Cond::Masked {
+            arg: 1,
+            mask: MFD_EXEC,
+            value: MFD_EXEC,
+        }],
         "no executable memfds",
     ));
     for (req, _name) in [(libc::TIOCSTI, "TIOCSTI"), (libc::TIOCLINUX, "TIOCLINUX")] {
         v.push(rule(
             "ioctl",
             libc::SYS_ioctl,
-            vec![Cond::Eq { arg: 1, value: req as u64 }],
+            vec![Cond::Eq {
+                arg: 1,
+                #[allow(clippy::unnecessary_cast)] // c_ulong on some targets, u64 on others
+                value: req as u64,
+            }],
             "no injecting input into the terminal",
         ));
     }
@@ -357,12 +415,39 @@ mod tests {
         let rules = deny_rules();
         let n = names(&rules);
         for must in [
-            "io_uring_setup", "io_uring_enter", "io_uring_register", "fsopen", "fsmount",
-            "fsconfig", "move_mount", "open_tree", "mount_setattr", "mount", "umount2",
-            "pivot_root", "unshare", "clone", "setns", "ptrace", "process_vm_readv",
-            "process_vm_writev", "bpf", "perf_event_open", "keyctl", "add_key", "request_key",
-            "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-            "userfaultfd", "personality", "socket", "execveat", "memfd_create",
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
+            "fsopen",
+            "fsmount",
+            "fsconfig",
+            "move_mount",
+            "open_tree",
+            "mount_setattr",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "unshare",
+            "clone",
+            "setns",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "bpf",
+            "perf_event_open",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "userfaultfd",
+            "personality",
+            "socket",
+            "execveat",
+            "memfd_create",
         ] {
             assert!(n.contains(&must), "{must} missing");
         }
@@ -390,7 +475,11 @@ mod tests {
                 r.when.iter().all(|c| match *c {
                     Cond::Eq { arg: 0, value } => family == value,
                     Cond::Ne { arg: 0, value } => family != value,
-                    Cond::Masked { arg: 1, mask, value } => ty & mask == value,
+                    Cond::Masked {
+                        arg: 1,
+                        mask,
+                        value,
+                    } => ty & mask == value,
                     _ => false,
                 })
             })

@@ -115,7 +115,11 @@ pub fn mount_setattr(path: &Path, attr_set: u64, recursive: bool) -> io::Result<
         propagation: 0,
         userns_fd: 0,
     };
-    let flags: libc::c_uint = if recursive { libc::AT_RECURSIVE as libc::c_uint } else { 0 };
+    let flags: libc::c_uint = if recursive {
+        libc::AT_RECURSIVE as libc::c_uint
+    } else {
+        0
+    };
     // SAFETY: `p` is a NUL-terminated path and `attr` a properly laid out `struct mount_attr`
     // whose size is passed; both outlive the call.
     cvt(unsafe {

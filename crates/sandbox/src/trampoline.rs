@@ -91,7 +91,10 @@ fn outer(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
                 | libc::CLONE_NEWNET,
         ),
     )?;
-    step("setgroups deny", std::fs::write("/proc/self/setgroups", "deny"))?;
+    step(
+        "setgroups deny",
+        std::fs::write("/proc/self/setgroups", "deny"),
+    )?;
     step(
         "uid_map",
         std::fs::write("/proc/self/uid_map", format!("{SANDBOX_ID} {uid} 1\n")),
@@ -118,7 +121,10 @@ fn outer(spec: &SandboxSpec, status: &mut Option<std::fs::File>) -> Step<i32> {
 fn init(spec: &SandboxSpec, status: &mut Option<std::fs::File>, host_root: bool) -> Step<i32> {
     step("die with parent", sys::die_with_parent())?;
     build_root(spec)?;
-    step("sethostname", rustix::system::sethostname(HOSTNAME.as_bytes()))?;
+    step(
+        "sethostname",
+        rustix::system::sethostname(HOSTNAME.as_bytes()),
+    )?;
     step("bring lo up", sys::loopback_up())?;
     // The process limit: RLIMIT_NPROC does not bind a caller that is root on the host (the
     // kernel exempts INIT_USER), so pid_max of the new pid namespace must then hold.
@@ -186,7 +192,11 @@ fn command(spec: &SandboxSpec, port: Option<u16>, memfd_noexec: bool) -> String 
                 "hardclaw sandbox: {}: {err}",
                 spec.argv[0]
             );
-            sys::exit_now(if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 })
+            sys::exit_now(if err.kind() == std::io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            })
         }
     }
 }
@@ -247,14 +257,26 @@ fn build_root(spec: &SandboxSpec) -> Step<()> {
     };
     step(
         "make mounts private",
-        mount_change("/", MountPropagationFlags::REC | MountPropagationFlags::PRIVATE),
+        mount_change(
+            "/",
+            MountPropagationFlags::REC | MountPropagationFlags::PRIVATE,
+        ),
     )?;
     step(
         "staging tmpfs",
-        mount("tmpfs", STAGE, "tmpfs", MountFlags::NOSUID | MountFlags::NODEV, c"size=64k,mode=0700"),
+        mount(
+            "tmpfs",
+            STAGE,
+            "tmpfs",
+            MountFlags::NOSUID | MountFlags::NODEV,
+            c"size=64k,mode=0700",
+        ),
     )?;
     for d in ["oldroot", "newroot"] {
-        step("staging dirs", std::fs::create_dir(Path::new(STAGE).join(d)))?;
+        step(
+            "staging dirs",
+            std::fs::create_dir(Path::new(STAGE).join(d)),
+        )?;
     }
     step(
         "pivot to staging",
@@ -263,7 +285,13 @@ fn build_root(spec: &SandboxSpec) -> Step<()> {
     step("chdir /", std::env::set_current_dir("/"))?;
     step(
         "root tmpfs",
-        mount("tmpfs", NEW, "tmpfs", MountFlags::NOSUID | MountFlags::NODEV, c"size=1m,mode=0755"),
+        mount(
+            "tmpfs",
+            NEW,
+            "tmpfs",
+            MountFlags::NOSUID | MountFlags::NODEV,
+            c"size=1m,mode=0755",
+        ),
     )?;
 
     const RDONLY: u64 = 0x1;
@@ -298,10 +326,19 @@ fn build_root(spec: &SandboxSpec) -> Step<()> {
             Mount::Tmpfs { target, size, mode } => {
                 let dst = new(target);
                 ensure(&dst, true).map_err(|e| format!("{what}: {e}"))?;
-                let data = step(&what, std::ffi::CString::new(format!("size={size},mode={mode:o}")))?;
+                let data = step(
+                    &what,
+                    std::ffi::CString::new(format!("size={size},mode={mode:o}")),
+                )?;
                 step(
                     &what,
-                    mount("tmpfs", &dst, "tmpfs", MountFlags::NOSUID | MountFlags::NODEV, data.as_c_str()),
+                    mount(
+                        "tmpfs",
+                        &dst,
+                        "tmpfs",
+                        MountFlags::NOSUID | MountFlags::NODEV,
+                        data.as_c_str(),
+                    ),
                 )?;
             }
             Mount::Symlink { target, to } => {
@@ -328,7 +365,10 @@ fn build_root(spec: &SandboxSpec) -> Step<()> {
             Mount::MaskFile { target } => {
                 let dst = new(target);
                 step(&what, mount_bind(old(Path::new("/dev/null")), &dst))?;
-                step(&what, sys::mount_setattr(&dst, RDONLY | NOSUID | NODEV | NOEXEC, false))?;
+                step(
+                    &what,
+                    sys::mount_setattr(&dst, RDONLY | NOSUID | NODEV | NOEXEC, false),
+                )?;
             }
             Mount::MaskDir { target } => {
                 let dst = new(target);
@@ -338,7 +378,10 @@ fn build_root(spec: &SandboxSpec) -> Step<()> {
                         "tmpfs",
                         &dst,
                         "tmpfs",
-                        MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
+                        MountFlags::RDONLY
+                            | MountFlags::NOSUID
+                            | MountFlags::NODEV
+                            | MountFlags::NOEXEC,
                         c"size=4k,mode=0555",
                     ),
                 )?;

@@ -149,10 +149,14 @@ pub fn run(global: &GlobalArgs, args: &SandboxRunArgs) -> Result<u8> {
     output::stderr_bytes(&outcome.stderr);
     let cap = limits.output_cap;
     if outcome.stdout_truncated {
-        output::diag(&format!("hardclaw: sandbox: stdout truncated at {cap} bytes"));
+        output::diag(&format!(
+            "hardclaw: sandbox: stdout truncated at {cap} bytes"
+        ));
     }
     if outcome.stderr_truncated {
-        output::diag(&format!("hardclaw: sandbox: stderr truncated at {cap} bytes"));
+        output::diag(&format!(
+            "hardclaw: sandbox: stderr truncated at {cap} bytes"
+        ));
     }
     if outcome.timed_out {
         output::diag(&format!(
@@ -266,7 +270,12 @@ fn render(eff: &EffectiveSandbox, ex: &hardclaw_sandbox::Explanation) -> String 
         ex.network.egress, ex.network.interfaces, ex.network.proxy
     ));
     out.push_str("\nseccomp (denied):\n");
-    let sw = ex.seccomp.iter().map(|s| s.syscall.len()).max().unwrap_or(0);
+    let sw = ex
+        .seccomp
+        .iter()
+        .map(|s| s.syscall.len())
+        .max()
+        .unwrap_or(0);
     for s in &ex.seccomp {
         out.push_str(&format!("  {:sw$}  {}  — {}\n", s.syscall, s.when, s.why));
     }

@@ -282,7 +282,10 @@ except OSError as e:
     assert!(t.contains("attach -1 1"), "{t}");
     assert!(t.contains("attach-init -1 1"), "{t}");
     assert!(!t.contains("KILLED"), "{t}");
-    assert!(victim.try_wait().unwrap().is_none(), "the host process died");
+    assert!(
+        victim.try_wait().unwrap().is_none(),
+        "the host process died"
+    );
     victim.kill().unwrap();
     let _ = victim.wait();
 }
@@ -374,7 +377,12 @@ fn escape_fork_bomb_is_contained() {
         assert!(n <= 301, "{n} processes: {t}");
     }
     // The host still forks.
-    assert!(std::process::Command::new("true").status().unwrap().success());
+    assert!(
+        std::process::Command::new("true")
+            .status()
+            .unwrap()
+            .success()
+    );
 }
 
 #[test]
@@ -456,10 +464,7 @@ fn neighbour_rw_workspace_is_writable() {
         "mkdir -p /workspace/d && echo data > /workspace/d/f && mv /workspace/d/f /workspace/g",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.ws.join("g")).unwrap(),
-        "data\n"
-    );
+    assert_eq!(std::fs::read_to_string(sb.ws.join("g")).unwrap(), "data\n");
 }
 
 #[test]
