@@ -13,7 +13,7 @@ use hardclaw_sandbox::mounts::RealHost;
 use hardclaw_sandbox::policy::build_spec;
 use hardclaw_sandbox::proxy::{ProxySettings, start_proxy};
 use hardclaw_sandbox::{
-    EffectiveSandbox, Limits, Refusal, RunOptions, SandboxInputs, WorkspaceMode, explain as ex,
+    EffectiveSandbox, Limits, RunOptions, SandboxInputs, WorkspaceMode, explain as ex,
     kernel_support, resolve,
 };
 
@@ -126,6 +126,19 @@ pub fn run(global: &GlobalArgs, args: &SandboxRunArgs) -> Result<u8> {
         &RealHost,
     ) {
         Ok(s) => s,
+        Err(r) => return Ok(refused(&r.to_string())),
+    };
+    let opts = RunOptions {
+        trampoline: std::env::current_exe().context("locating the hardclaw binary")?,
+        timeout: limits.timeout,
+        output_cap: limits.output_cap,
+        cancel: None,
+    };
+    let result = hardclaw_sandbox::run(&spec, &opts);
+    drop(proxy);
+    drop(proxy_dir);
+    let outcome = match result {
+        Ok(o) => o,
         Err(r) => return Ok(refused(&r.to_string())),
     };
     let opts = RunOptions {
