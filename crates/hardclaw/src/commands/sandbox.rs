@@ -141,23 +141,6 @@ pub fn run(global: &GlobalArgs, args: &SandboxRunArgs) -> Result<u8> {
         Ok(o) => o,
         Err(r) => return Ok(refused(&r.to_string())),
     };
-    let opts = RunOptions {
-        trampoline: std::env::current_exe().context("locating the hardclaw binary")?,
-        timeout: limits.timeout,
-        output_cap: limits.output_cap,
-        cancel: None,
-    };
-    let result = hardclaw_sandbox::run(&spec, &opts);
-    drop(proxy);
-    drop(proxy_dir);
-    let outcome = match result {
-        Ok(o) => o,
-        Err(r @ Refusal::KernelUnsupported { .. })
-        | Err(r @ Refusal::Setup(_))
-        | Err(r @ Refusal::Plan(_))
-        | Err(r @ Refusal::Spawn(_)) => return Ok(refused(&r.to_string())),
-        Err(r) => return Ok(refused(&r.to_string())),
-    };
     output::stdout_bytes(&outcome.stdout);
     output::stderr_bytes(&outcome.stderr);
     let cap = limits.output_cap;
