@@ -6,3 +6,4 @@ pub mod doctor;
 pub mod guard;
 pub mod pairing;
 pub mod policy;
+pub mod sandbox;

@@ -5,3 +5,4 @@ mod fix;
 mod guard;
 mod pairing;
 mod policy;
+mod sandbox;
