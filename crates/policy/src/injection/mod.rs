@@ -1,0 +1,12 @@
+//! Prompt-injection defenses that run before the agent sees anything: the deterministic
+//! [`detector`], channel-guard ([`channel_guard`]) on inbound channel messages,
+//! content-guard ([`content_guard`]) at agent-to-agent boundaries, and [`taint`] tracking
+//! of sessions that took in untrusted content.
+
+pub mod detector;
+pub mod encoded;
+pub mod corpus;
+pub mod normalize;
+mod patterns;
+
+pub use detector::{Detection, Signal, score};
