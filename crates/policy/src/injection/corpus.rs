@@ -23,7 +23,10 @@ pub fn parse_labelled_csv(data: &str) -> Result<Vec<(String, bool)>, String> {
             return Ok(());
         }
         if fields.len() != 2 {
-            return Err(format!("line {at}: expected 2 fields, got {}", fields.len()));
+            return Err(format!(
+                "line {at}: expected 2 fields, got {}",
+                fields.len()
+            ));
         }
         let label = match fields[1].trim() {
             "1" => true,
@@ -116,7 +119,10 @@ mod tests {
         let rows = parse_labelled_csv("text,label\n\"a, \"\"b\"\"\nc\",1\nplain,0\n").unwrap();
         assert_eq!(
             rows,
-            vec![("a, \"b\"\nc".to_string(), true), ("plain".to_string(), false)]
+            vec![
+                ("a, \"b\"\nc".to_string(), true),
+                ("plain".to_string(), false)
+            ]
         );
         assert!(parse_labelled_csv("text,label\nx,2\n").is_err());
     }

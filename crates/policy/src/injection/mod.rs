@@ -3,9 +3,9 @@
 //! content-guard ([`content_guard`]) at agent-to-agent boundaries, and [`taint`] tracking
 //! of sessions that took in untrusted content.
 
+pub mod corpus;
 pub mod detector;
 pub mod encoded;
-pub mod corpus;
 pub mod normalize;
 mod patterns;
 

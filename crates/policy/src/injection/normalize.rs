@@ -302,9 +302,7 @@ fn classify(c: char, at: usize, bytes: &[u8], hidden: &mut Hidden, prev_letter: 
         }
         // ZWNJ / ZWJ: legitimate in emoji and several scripts; suspicious inside Latin words.
         0x200C | 0x200D => {
-            let next_letter = bytes
-                .get(at + 3)
-                .is_some_and(|b| b.is_ascii_alphabetic());
+            let next_letter = bytes.get(at + 3).is_some_and(|b| b.is_ascii_alphabetic());
             if prev_letter && next_letter {
                 hidden.joiner_in_word += 1;
                 note(&mut hidden.first[0], at);
@@ -360,7 +358,10 @@ fn classify(c: char, at: usize, bytes: &[u8], hidden: &mut Hidden, prev_letter: 
 }
 
 fn is_format(cp: u32) -> bool {
-    matches!(cp, 0x200E | 0x200F | 0x061C | 0x034F | 0x115F | 0x1160 | 0x3164 | 0xFFA0)
+    matches!(
+        cp,
+        0x200E | 0x200F | 0x061C | 0x034F | 0x115F | 0x1160 | 0x3164 | 0xFFA0
+    )
 }
 
 fn ascii_class(a: u8) -> Class {

@@ -44,13 +44,13 @@ pub const FOLDED: &[Pat] = &[
         "override-instructions",
         0.9,
         "asks to ignore/override earlier instructions",
-        r" (?:ignore|ignoring|disregard|disregarding|override|overriding|bypass|bypassing|circumvent|disobey|forget|forgetting|abandon|discard|dismiss|overlook|neglect|set aside|stop following|do not follow|dont follow|no longer follow|cease following|throw out|scrap|drop)(?: [^ ]+){0,4}? (?:previous|prior|preceding|above|earlier|former|foregoing|original|initial|old|existing|current|all|any|every|your|these|those|its|system|safety|default|developer|given|programmed|standard|normal|usual|security|ethical|moral|content)(?: [^ ]+){0,2}? (?:instructions?|rules?|directions?|directives?|prompts?|guidelines?|commands?|orders|guidance|constraints|restrictions|programming|guardrails?|polic(?:y|ies)|filters?|filtering|limitations|limits|training|context|messages?|conversation|text|settings|protocols?|ethics|principles|boundaries|safeguards|moderation|instruction set|everything) ",
+        r" (?:ignore|ignoring|disregard|disregarding|override|overriding|bypass|bypassing|circumvent|disobey|forget|forgetting|abandon|discard|dismiss|overlook|neglect|set aside|stop following|do not follow|dont follow|no longer follow|cease following|throw out|scrap|drop)(?: [^ ]+){0,4}? (?:previous|prior|preceding|above|earlier|former|foregoing|original|initial|old|existing|current|all|any|every|your|these|those|its|system|safety|default|developer|given|programmed|standard|normal|usual|ethical|moral)(?: [^ ]+){0,2}? (?:instructions?|rules?|directions?|directives?|prompts?|guidelines?|commands?|orders|guidance|constraints|restrictions|programming|guardrails?|polic(?:y|ies)|filters?|filtering|limitations|limits|training|context|messages?|conversation|text|protocols?|ethics|principles|boundaries|safeguards|moderation|instruction set|everything) ",
     ),
     r13(
         "override-instructions",
         0.85,
         "asks to ignore what came before",
-        r" (?:ignore|disregard|forget|override)(?: (?:all|everything|anything))?(?: (?:of|that|which|what))?(?: (?:the|you|i|was|were|has|have|been|is))*(?: above| before| previously| earlier| prior| so far| until now| up to now| told| said| given| written) ",
+        r" (?:ignore|disregard|forget|override)(?: (?:all|everything|anything))?(?: (?:of|that|which|what))?(?: (?:the|you|i|was|were|has|have|been|is|said|written|told|stated|mentioned|given))*(?: above| before this| before that| so far| previously| until now| up to now) ",
     ),
     r13(
         "override-instructions",
@@ -74,13 +74,37 @@ pub const FOLDED: &[Pat] = &[
         "unrestricted-persona",
         0.8,
         "asks for an unrestricted or malicious persona",
-        r" (?:you are|youre|you will be|act as|acting as|become|pretend to be|pretend you are|pretend youre|roleplay as|play the role of|simulate|you are now|now you are|respond as)(?: [^ ]+){0,4}? (?:unrestricted|unfiltered|uncensored|jailbroken|evil|malicious|amoral|unethical|unbound|unshackled|unchained|rogue|without (?:any |your )?(?:restrictions|limits|limitations|rules|filters|ethics|morals|guidelines|censorship|boundaries)|with no (?:restrictions|limits|limitations|rules|filters|ethics|morals|guidelines|censorship)|no (?:restrictions|limits|limitations|rules|filters|ethics|morals|guidelines|censorship)|free (?:from|of) (?:all |any )?(?:restrictions|limits|rules|filters|guidelines)) ",
+        r" (?:you are|youre|you will be|act as|acting as|become|pretend to be|pretend you are|pretend youre|roleplay as|play the role of|simulate|you are now|now you are|respond as|picture yourself as|imagine)(?: [^ ]+){0,6}? (?:unrestricted|unfiltered|uncensored|jailbroken|evil|malicious|amoral|unethical|unbound|unshackled|unchained|rogue|without (?:any |your |content |ai |safety |ethical )*(?:restrictions|limits|limitations|rules|filters|ethics|morals|guidelines|censorship|boundaries)|with no (?:restrictions|limits|limitations|rules|filters|ethics|morals|guidelines|censorship)|no (?:restrictions|limits|limitations|rules|filters|ethics|morals|guidelines|censorship)|free (?:from|of) (?:all |any )?(?:restrictions|limits|rules|filters|guidelines)) ",
     ),
     p(
         "no-restrictions",
         0.45,
         "talks about dropping restrictions or filters",
         r" (?:no longer bound by|not bound by|unbound by|free from (?:your|all|any)|without (?:your|any) (?:safety|ethical|content)|unfiltered (?:mode|response|responses|answer|answers|output|version|ai)|uncensored (?:mode|response|responses|answer|answers|output|version|ai)|unrestricted (?:mode|response|responses|answer|answers|output|version|ai|access)|(?:turn|switch|shut) off (?:your|the) (?:filters?|safety|guardrails|restrictions|moderation)|(?:disable|remove|lift|drop) (?:your|all|any|the) (?:filters?|safety (?:filters?|guidelines|rules|measures)|guardrails|restrictions|moderation|limitations)) ",
+    ),
+    p(
+        "bypass-safety",
+        0.6,
+        "asks to bypass safety rules or filters",
+        r" (?:ignore|ignoring|disregard|disregarding|bypass|bypassing|circumvent|circumventing|override|overriding|skip|forget|transcend|evade|sidestep|get around|work around|break|drop|disable|disabling|turn off|switch off|lift|remove|suspend)(?: [^ ]+){0,2}? (?:(?:your|its|ai|the ai s|all|any) (?:[^ ]+ )?(?:restrictions|filters|filter|filtering|limitations|constraints|rules|limits)|safety|guidelines|guideline|training|guardrails|protective measures|safeguards|programming|ethics|censorship|moderation|safety measures|safety protocols|content screening) ",
+    ),
+    p(
+        "unrestricted-persona",
+        0.6,
+        "asks for answers without restrictions",
+        r" (?:proceed|respond|answer|reply|continue|operate|act|talk|speak|help me|write|behave|react)(?: [^ ]+){0,2}? (?:without|with no|free of|like|as if|as though)(?: [^ ]+){0,2}? (?:any |your |the |content |ai |safety |ethical )*(?:restrictions|restricted|constraints|limits|limitations|filters|guidelines|rules|censorship|guardrails|boundaries|dont matter|do not matter|never restricted|never existed) ",
+    ),
+    p(
+        "prompt-extraction",
+        0.85,
+        "asks for the assistant's configuration or prompt",
+        r" (?:disclosure|disclose|disclosing|revealing|reveals|sharing|shares|share|seeing|see|view|viewing|access|access to|transparency about|dump|condense|preface|reciting|printing|displaying|showing|expose|exposing|extract|extracting)(?: [^ ]+){0,3}? (?:your|its|their|the ai s|the assistants) (?:(?:full|entire|original|initial|hidden|secret|internal|underlying|complete|exact|confidential|concealed|actual|real|foundational|core|base|operational|operating|behavioral|behavioural|system) )*(?:prompts?|instructions|directives|guidelines|rules|initiali[sz]ation(?: text)?|configuration|configurations|config|programming|internals|parameters|constraints|restrictions|foundational text|system message|training) ",
+    ),
+    p(
+        "prompt-reference",
+        0.5,
+        "refers to the assistant's own prompt or hidden configuration",
+        r" (?:your (?:system |initial |hidden |original |secret )?(?:prompt|prompts|initiali[sz]ation text|system message|internals|foundational text|operational parameters|operating parameters|hidden configuration|behavioral constraints|behavioural constraints)|(?:hidden|concealed|secret|foundational|operational|operating) (?:configuration|configurations|parameters|directives|text|prompt|internals)|text initiali[sz]ed you|what initiali[sz]ed you) ",
     ),
     p(
         "special-mode",
@@ -102,7 +126,7 @@ pub const FOLDED: &[Pat] = &[
     ),
     p(
         "jailbreak",
-        0.55,
+        0.3,
         "mentions jailbreaking",
         r" (?:jailbreak|jailbreaks|jailbreaking|jailbroken|jailbreaked) ",
     ),
@@ -134,7 +158,7 @@ pub const FOLDED: &[Pat] = &[
         "new-instructions",
         0.6,
         "announces new or replacement instructions",
-        r" (?:new|updated|revised|real|actual|true|additional|secret|hidden|override|overriding|priority|emergency) (?:instructions|instruction|directives|directive|system prompt|system message|orders|commands) ",
+        r" (?:new|updated|revised|real|actual|true|additional|secret|hidden|override|overriding|priority) (?:instructions|instruction|directives|directive|system prompt|system message|orders|commands) ",
     ),
     p(
         "authority-claim",
@@ -158,7 +182,7 @@ pub const FOLDED: &[Pat] = &[
         "forced-compliance",
         0.5,
         "demands unconditional compliance",
-        r" (?:you must (?:comply|obey|answer (?:every|all|any)|always answer|not refuse|never refuse)|you (?:cannot|cant|can not|will not|wont) refuse|(?:do not|dont|never) (?:refuse|decline|apologi[sz]e|add (?:any )?(?:warnings|disclaimers))|without (?:any )?(?:warnings|disclaimers|refusals|moralizing|moralising)) ",
+        r" (?:you must (?:comply|obey|answer (?:every|all|any)|always answer|not refuse|never refuse)|you (?:cannot|cant|can not|will not|wont) refuse|(?:do not|dont|never) (?:refuse|decline|apologi[sz]e|add (?:any )?(?:warnings|disclaimers))|without (?:any )?(?:disclaimers|refusals|moralizing|moralising)) ",
     ),
     p(
         "instruction-smuggling",
@@ -247,6 +271,18 @@ pub const RAW: &[Pat] = &[
         0.5,
         "bracketed system/admin marker",
         r"(?i)\[(?:system|admin|developer|sudo|override)(?:[ _](?:message|note|override|prompt|instructions?|command))?\]",
+    ),
+    p(
+        "role-spoof",
+        0.6,
+        "upper-case system/admin override marker",
+        r"(?-u:\b)(?:SYSTEM|ADMIN|DEBUG|DEVELOPER|ROOT|SUDO|OVERRIDE)[_ \-]?(?:OVERRIDE|MODE|COMMAND|PROMPT|ACCESS|INSTRUCTIONS?|NOTE|MESSAGE)(?-u:\b)",
+    ),
+    p(
+        "role-spoof",
+        0.5,
+        "bracketed debug/system directive",
+        r"(?i)\[\s*(?:debug|system|admin|developer|sudo|root)\s*:",
     ),
     p(
         "jailbreak",
