@@ -10,3 +10,14 @@ pub mod normalize;
 mod patterns;
 
 pub use detector::{Detection, Signal, score};
+pub mod channel_guard;
+pub mod classifier;
+
+pub use channel_guard::{ChannelCheck, ChannelGuard, ChannelGuardConfig, ChannelVerdict};
+pub use classifier::{
+    DeterministicClassifier, InjectionClassifier, ModelClassifierSettings,
+    build_classifier_request, parse_classifier_reply,
+};
+pub mod content_guard;
+
+pub use content_guard::{ContentGuard, ContentStage, HttpOutcome, extract_content};
