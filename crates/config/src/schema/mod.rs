@@ -38,7 +38,8 @@ pub use secret::{Id, SecretInput, SecretRef, SecretSource};
 pub use suggest::UNENFORCED_KEYS;
 pub use tools::{
     AgentToAgentTools, ApplyPatch, Elevated, ExecAsk, ExecHost, ExecSecurity, ExecTool, FsTools,
-    ToolPolicy, ToolProfile, Tools, ToolsSandbox, ToolsSubagents, WebFetch, WebSearch, WebTools,
+    TaintConfig, ToolPolicy, ToolProfile, Tools, ToolsSandbox, ToolsSubagents, WebFetch, WebSearch,
+    WebTools,
 };
 
 /// A schema violation at a JSON path (positions are added by the loader).

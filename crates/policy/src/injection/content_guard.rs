@@ -208,11 +208,21 @@ pub enum HttpOutcome {
 }
 
 /// content-guard, built once from the config.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ContentGuard {
     config: ContentGuardConfig,
     config_error: Option<String>,
     enabled: bool,
+}
+
+impl Default for ContentGuard {
+    fn default() -> Self {
+        ContentGuard {
+            config: ContentGuardConfig::default(),
+            config_error: None,
+            enabled: true,
+        }
+    }
 }
 
 impl ContentGuard {
@@ -314,10 +324,12 @@ impl ContentGuard {
             .open_router_api_key
             .as_deref()
             .map(str::trim)
-            .and_then(|k| match k.strip_prefix("${").and_then(|k| k.strip_suffix('}')) {
-                Some(var) => env(var),
-                None => Some(k.to_string()),
-            })
+            .and_then(
+                |k| match k.strip_prefix("${").and_then(|k| k.strip_suffix('}')) {
+                    Some(var) => env(var),
+                    None => Some(k.to_string()),
+                },
+            )
             .filter(|k| !k.is_empty())
             .or_else(|| env(API_KEY_ENV).filter(|k| !k.is_empty()));
         let Some(api_key) = key else {

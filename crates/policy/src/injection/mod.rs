@@ -21,3 +21,9 @@ pub use classifier::{
 pub mod content_guard;
 
 pub use content_guard::{ContentGuard, ContentStage, HttpOutcome, extract_content};
+pub mod taint;
+
+pub use taint::{EgressContext, SessionTaint, Taint, TaintPolicy, TaintSource};
+
+#[cfg(test)]
+mod tests;

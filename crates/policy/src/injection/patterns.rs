@@ -56,7 +56,7 @@ pub const FOLDED: &[Pat] = &[
         "override-instructions",
         0.8,
         "forget/ignore everything",
-        r" (?:forget|ignore|disregard) (?:everything|all that|all of that|all previous|all prior|all your|about your|your training|your programming) ",
+        r" (?:(?:forget|ignore|disregard) (?:everything|all that|all of that) (?:above|before|i said|you were told|you know|you have been told|you learned|previous|prior|else|and)|(?:forget|ignore|disregard) (?:all previous|all prior|all your|about your|your training|your programming)) ",
     ),
     p(
         "override-instructions",
