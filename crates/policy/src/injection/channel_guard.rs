@@ -145,22 +145,27 @@ pub struct ChannelCheck {
 pub fn chunks(text: &str, size: usize, overlap: usize) -> Vec<&str> {
     let size = size.max(1);
     let step = size.saturating_sub(overlap).max(1);
-    // Char boundaries (byte offsets), plus the end.
-    let bounds: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let n = bounds.len() - 1;
     let mut out = Vec::new();
     let mut start = 0usize;
-    while start < n {
-        let end = (start + size).min(n);
-        out.push(&text[bounds[start]..bounds[end]]);
-        if end == n {
+    while start < text.len() {
+        let rest = &text[start..];
+        // Byte offset (in `rest`) of the window end and of the next window's start.
+        let mut end = rest.len();
+        let mut next = rest.len();
+        for (k, (i, _)) in rest.char_indices().enumerate() {
+            if k == step {
+                next = i;
+            }
+            if k == size {
+                end = i;
+                break;
+            }
+        }
+        out.push(&rest[..end]);
+        if end == rest.len() {
             break;
         }
-        start += step;
+        start += next;
     }
     out
 }
@@ -277,14 +282,14 @@ impl ChannelGuard {
             return check;
         }
         let c = &self.config;
-        if let Some(e) = &self.config_error {
-            if !c.fail_open {
-                check.verdict = ChannelVerdict::Block {
-                    reason: UNAVAILABLE.to_string(),
-                };
-                check.error = Some(format!("config: {e}"));
-                return check;
-            }
+        if let Some(e) = &self.config_error
+            && !c.fail_open
+        {
+            check.verdict = ChannelVerdict::Block {
+                reason: UNAVAILABLE.to_string(),
+            };
+            check.error = Some(format!("config: {e}"));
+            return check;
         }
         for chunk in chunks(text, c.chunk_size, c.chunk_overlap) {
             let det = detector::score(chunk);

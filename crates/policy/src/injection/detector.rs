@@ -10,7 +10,7 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
 use super::encoded::{self, Encoding};
-use super::normalize::{Folded, fold, fold_pattern};
+use super::normalize::{Folded, fold, fold_pattern, fold_with};
 use super::patterns::{FOLDED, Pat, RAW, SPACED_KEYWORDS};
 
 /// One piece of evidence.
@@ -149,9 +149,14 @@ pub fn score(text: &str) -> Detection {
 }
 
 fn scan(c: &Compiled, text: &str, det: &mut Detection, decode: bool) {
-    let folded = fold(text);
+    let mut folded = fold_with(text, false);
     scan_hidden(&folded, det);
-    if c.folded_set.is_match(&folded.text) {
+    let folded_hit = c.folded_set.is_match(&folded.text);
+    if folded_hit || folded.spaced_run {
+        // Spans need the offsets: fold again, keeping them (only for texts that matched).
+        folded = fold(text);
+    }
+    if folded_hit {
         for i in c.folded_set.matches(&folded.text).iter() {
             let (re, pat, rot) = &c.folded[i];
             if let Some(m) = re.find(&folded.text) {

@@ -150,13 +150,25 @@ enum Class {
     Sep,
 }
 
-/// Folds `text`. One allocation for the text and one for the offsets.
+/// Folds `text`, with offsets. Two allocations.
 pub fn fold(text: &str) -> Folded {
-    let mut out = String::with_capacity(text.len() + 2);
-    let mut offsets: Vec<u32> = Vec::with_capacity(text.len() + 3);
+    fold_with(text, true)
+}
+
+/// Folds `text`; `offsets` is left empty unless `with_offsets` (the fast path: spans are
+/// only needed when something matched).
+pub fn fold_with(text: &str, with_offsets: bool) -> Folded {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len() + 2);
+    let mut offsets: Vec<u32> = if with_offsets {
+        Vec::with_capacity(text.len() + 3)
+    } else {
+        Vec::new()
+    };
     let mut hidden = Hidden::default();
-    out.push(' ');
-    offsets.push(0);
+    out.push(b' ');
+    if with_offsets {
+        offsets.push(0);
+    }
     // Word state for mixed-script detection and the spaced-letter run.
     let mut word_ascii = false;
     let mut word_lookalike = false;
@@ -189,7 +201,7 @@ pub fn fold(text: &str) -> Folded {
         match class {
             Class::Drop => continue,
             Class::Sep => {
-                if !out.ends_with(' ') {
+                if out.last() != Some(&b' ') {
                     end_word(
                         &mut hidden,
                         &mut word_ascii,
@@ -199,21 +211,27 @@ pub fn fold(text: &str) -> Folded {
                         &mut spaced_run,
                         at,
                     );
-                    out.push(' ');
-                    offsets.push(at);
+                    out.push(b' ');
+                    if with_offsets {
+                        offsets.push(at);
+                    }
                 }
                 prev_ascii_letter = false;
             }
             Class::Ascii(a) => {
-                out.push(leet(a) as char);
-                offsets.push(at);
+                out.push(leet(a));
+                if with_offsets {
+                    offsets.push(at);
+                }
                 word_ascii |= a.is_ascii_alphabetic();
                 word_len += 1;
                 prev_ascii_letter = a.is_ascii_alphabetic();
             }
             Class::Lookalike(a) => {
-                out.push(leet(a) as char);
-                offsets.push(at);
+                out.push(leet(a));
+                if with_offsets {
+                    offsets.push(at);
+                }
                 word_lookalike = true;
                 word_len += 1;
                 prev_ascii_letter = true;
@@ -223,9 +241,12 @@ pub fn fold(text: &str) -> Folded {
             }
             Class::Other(c) => {
                 for l in c.to_lowercase() {
-                    out.push(l);
-                    for _ in 0..l.len_utf8() {
-                        offsets.push(at);
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                    if with_offsets {
+                        for _ in 0..l.len_utf8() {
+                            offsets.push(at);
+                        }
                     }
                 }
                 word_len += 1;
@@ -243,13 +264,20 @@ pub fn fold(text: &str) -> Folded {
         &mut spaced_run,
         end,
     );
-    if !out.ends_with(' ') {
-        out.push(' ');
+    if out.last() != Some(&b' ') {
+        out.push(b' ');
+        if with_offsets {
+            offsets.push(end);
+        }
+    }
+    if with_offsets {
         offsets.push(end);
     }
-    offsets.push(end);
+    // Only whole characters were pushed, so this cannot fail; fall back to lossy anyway.
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Folded {
-        text: out,
+        text,
         offsets,
         hidden,
         spaced_run,

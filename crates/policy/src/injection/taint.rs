@@ -298,7 +298,7 @@ impl SessionTaint {
             "message" => match message_recipient(params) {
                 Some(r)
                     if ctx.known_recipients.contains(&r)
-                        || policy.allow_recipients.iter().any(|a| *a == r) =>
+                        || policy.allow_recipients.contains(&r) =>
                 {
                     Decision::allow(GUARD)
                 }
