@@ -6,3 +6,4 @@ mod guard;
 mod pairing;
 mod policy;
 mod sandbox;
+mod sandbox_egress;
