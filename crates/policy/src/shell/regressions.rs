@@ -201,6 +201,8 @@ fn bypass_cd_not_tracked() {
     has(&reads("cd ~ && cd .ssh && xxd id_rsa"), "~/.ssh/id_rsa");
     has(&reads("pushd ~/.ssh; cat id_rsa"), "~/.ssh/id_rsa");
     has(&reads("(cd /tmp); cat x"), "x");
+    has(&reads("env -C ~/.ssh cat id_rsa"), "~/.ssh/id_rsa");
+    has(&reads("sudo --chdir=/h/.ssh cat id_rsa"), "/h/.ssh/id_rsa");
     assert!(
         reads("cd \"$D\" && cat x")
             .iter()
@@ -315,6 +317,7 @@ fn bypass_interactive_interpreter() {
         "python3 --version",
         "node -v",
         "bash --version",
+        "script -q -c 'make' out.log",
     ] {
         assert!(
             !facts(cmd)

@@ -246,14 +246,14 @@ pub(crate) fn inner(program: &str, args: &[Arg]) -> Vec<Inner> {
                 &["command", "log-in", "log-out", "log-io", "log-timing"],
                 false,
             );
-            o.value('c', &["command"])
-                .map(|c| {
-                    vec![Inner::ShellCode {
-                        interpreter: "script".into(),
-                        code: c.clone(),
-                    }]
-                })
-                .unwrap_or_default()
+            match o.value('c', &["command"]) {
+                Some(c) => vec![Inner::ShellCode {
+                    interpreter: "script".into(),
+                    code: c.clone(),
+                }],
+                // Without `-c` it starts an interactive shell.
+                None => command("script", vec![Arg::Literal("sh".into())], Vec::new()),
+            }
         }
         "command" => {
             let o = scan(args, "", &[], true);

@@ -658,6 +658,29 @@ impl Walker {
         if matches!(program.as_deref(), Some("cd" | "pushd")) {
             self.change_dir(&fact.argv);
         }
+        // `env -C DIR cmd`, `sudo -D DIR cmd`: the wrapped command runs in DIR.
+        if let Some(flags) = match program.as_deref() {
+            Some("env") => Some(["-C", "--chdir"]),
+            Some("sudo") => Some(["-D", "--chdir"]),
+            _ => None,
+        } {
+            let args = fact.argv.get(1..).unwrap_or(&[]);
+            let dir = args.iter().enumerate().find_map(|(i, a)| {
+                let t = a.text();
+                if flags.contains(&t) {
+                    args.get(i + 1).cloned()
+                } else {
+                    t.strip_prefix("--chdir=").map(|v| match a {
+                        Arg::Literal(_) => Arg::Literal(v.to_string()),
+                        Arg::Dynamic(_) => Arg::Dynamic(v.to_string()),
+                    })
+                }
+            });
+            if let Some(d) = dir {
+                fact.reads.push(d.clone());
+                self.change_dir(&[Arg::Literal("cd".into()), d]);
+            }
+        }
         let args = fact.argv.get(1..).unwrap_or(&[]).to_vec();
         let idx = self.push(fact);
         let Some(p) = program else {
