@@ -17,6 +17,7 @@
 
 pub mod env;
 pub mod error;
+pub mod exec;
 pub mod explain;
 pub mod kernel;
 pub mod landlock_rules;
@@ -31,6 +32,7 @@ mod sys;
 pub mod trampoline;
 
 pub use error::Refusal;
+pub use exec::{DecisionSink, ExecJob, exec};
 pub use explain::Explanation;
 pub use kernel::{KernelSupport, kernel_support};
 pub use policy::{EffectiveSandbox, SandboxInputs, WorkspaceMode, resolve};

@@ -8,13 +8,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use hardclaw_config::schema::Config;
 use hardclaw_config::{EnvMap, Locations};
-use hardclaw_policy::NetworkGuard;
 use hardclaw_sandbox::mounts::RealHost;
 use hardclaw_sandbox::policy::build_spec;
-use hardclaw_sandbox::proxy::{ProxySettings, start_proxy};
 use hardclaw_sandbox::{
-    EffectiveSandbox, Limits, RunOptions, SandboxInputs, WorkspaceMode, explain as ex,
-    kernel_support, resolve,
+    EffectiveSandbox, ExecJob, Limits, SandboxInputs, WorkspaceMode, explain as ex, kernel_support,
+    resolve,
 };
 
 use crate::cli::{GlobalArgs, SandboxExplainArgs, SandboxRunArgs};
@@ -64,79 +62,33 @@ pub fn run(global: &GlobalArgs, args: &SandboxRunArgs) -> Result<u8> {
     };
     let agent = args.agent.clone().unwrap_or_else(|| default_agent(&config));
     let inputs = inputs(&locations);
-    let mut eff = resolve(&config, &agent, None, &inputs);
-    if let Some(ws) = &args.workspace {
-        eff.workspace = ws.clone();
-    }
-    if eff.workspace_access != WorkspaceMode::None {
-        if args.workspace.is_none() && !eff.workspace.exists() {
-            std::fs::create_dir_all(&eff.workspace)
-                .with_context(|| format!("creating workspace {}", eff.workspace.display()))?;
-        }
-        match std::fs::canonicalize(&eff.workspace) {
-            Ok(p) => eff.workspace = p,
-            Err(e) => {
-                return Ok(refused(&format!(
-                    "workspace {}: {e}",
-                    eff.workspace.display()
-                )));
-            }
-        }
-    }
-    if let Some((feature, detail)) = kernel_support().missing() {
-        return Ok(refused(&format!(
-            "the kernel cannot provide {feature}: {detail}"
-        )));
-    }
-
-    let proxy_dir = private_dir()?;
-    let socket_path = proxy_dir.path.join("proxy.sock");
-    let guard = Arc::new(NetworkGuard::from_config(&config));
-    let on_decision = Arc::new(|d: &hardclaw_sandbox::proxy::ProxyDecision| {
-        if !d.allowed {
-            output::diag(&format!(
-                "hardclaw: proxy blocked {} ({}): {}",
-                d.target, d.rule, d.reason
-            ));
-        }
-    });
-    let proxy = match start_proxy(ProxySettings {
-        guard,
-        agent_id: Some(eff.agent_id.clone()),
-        socket_path,
-        on_decision,
-    }) {
-        Ok(p) => p,
-        Err(e) => return Ok(refused(&format!("cannot start the egress proxy: {e}"))),
-    };
-
     let limits = Limits {
         timeout: Duration::from_secs(args.timeout.max(1)),
         cpu_seconds: args.timeout.max(1),
         ..Limits::default()
     };
-    let host_env: Vec<(String, String)> = process.into_iter().collect();
-    let spec = match build_spec(
-        &eff,
-        &inputs,
-        args.command.clone(),
-        &host_env,
-        &limits,
-        Some(proxy.socket_path().to_path_buf()),
-        &RealHost,
-    ) {
-        Ok(s) => s,
-        Err(r) => return Ok(refused(&r.to_string())),
-    };
-    let opts = RunOptions {
+    let on_decision: hardclaw_sandbox::DecisionSink =
+        Arc::new(|d: &hardclaw_sandbox::proxy::ProxyDecision| {
+            if !d.allowed {
+                output::diag(&format!(
+                    "hardclaw: proxy blocked {} ({}): {}",
+                    d.target, d.rule, d.reason
+                ));
+            }
+        });
+    let result = hardclaw_sandbox::exec(ExecJob {
+        config: &config,
+        agent_id: &agent,
+        session: None,
+        inputs: &inputs,
+        workspace: args.workspace.clone(),
+        argv: args.command.clone(),
+        host_env: process.into_iter().collect(),
+        limits: limits.clone(),
         trampoline: std::env::current_exe().context("locating the hardclaw binary")?,
-        timeout: limits.timeout,
-        output_cap: limits.output_cap,
+        on_decision,
         cancel: None,
-    };
-    let result = hardclaw_sandbox::run(&spec, &opts);
-    drop(proxy);
-    drop(proxy_dir);
+    });
     let outcome = match result {
         Ok(o) => o,
         Err(r) => return Ok(refused(&r.to_string())),
@@ -162,30 +114,6 @@ pub fn run(global: &GlobalArgs, args: &SandboxRunArgs) -> Result<u8> {
         return Ok(EXIT_TIMEOUT);
     }
     Ok(u8::try_from(outcome.code).unwrap_or(EXIT_SANDBOX_REFUSED))
-}
-
-/// A 0700 directory under the temp dir, removed on drop.
-struct PrivateDir {
-    path: PathBuf,
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-fn private_dir() -> Result<PrivateDir> {
-    use std::os::unix::fs::DirBuilderExt;
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random: {e}"))?;
-    let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let path = std::env::temp_dir().join(format!("hardclaw-sandbox-{name}"));
-    std::fs::DirBuilder::new()
-        .mode(0o700)
-        .create(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    Ok(PrivateDir { path })
 }
 
 /// Runs `sandbox explain`.
