@@ -35,6 +35,7 @@ pub use models::{Api, ModelTarget, resolve_chain};
 pub use provider::{ModelClient, ProviderSettings};
 pub use secret::{ApiKey, KeySource};
 pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
+pub use tools::sandbox_exec::SandboxBackend;
 pub use tools::{
     ApprovalRequest, Approver, Builtin, Checked, DenyAll, Dns, HostPaths, Permit, ToolExecutor,
     ToolExecutorOptions, ToolLimits, ToolResult,

@@ -1,6 +1,6 @@
 //! `exec`: on the host only when the agent's `sandbox.mode` is explicitly `off`; otherwise
-//! through an [`ExecBackend`] (the sandbox crate implements it; until it is wired, every
-//! call fails closed with [`ExecError::SandboxNotWired`]).
+//! through an [`ExecBackend`] — [`super::sandbox_exec::SandboxBackend`], the kernel sandbox.
+//! Without a backend every call fails closed with [`ExecError::SandboxNotWired`].
 //!
 //! Host runs: `/bin/sh -c COMMAND` in the workspace, environment cleared and rebuilt from
 //! `sanitize_exec_env(params.env)` plus a fixed `PATH`, `HOME` = the workspace; own process
@@ -59,6 +59,9 @@ pub enum ExecError {
     /// The process could not be started.
     #[error("cannot start the command: {0}")]
     Spawn(String),
+    /// The sandbox could not be fully applied, so the command did not run (never on the host).
+    #[error("sandbox refused: {0}")]
+    Refused(String),
 }
 
 /// Runs commands somewhere other than the host (the sandbox).

@@ -12,6 +12,7 @@
 
 pub mod exec;
 pub mod fetch;
+pub mod sandbox_exec;
 pub mod workspace;
 
 use std::future::Future;
