@@ -66,13 +66,17 @@ fn bypass_read_proc_self_environ() {
             "process-secrets",
         );
     }
-    assert_verdict(
-        &home,
-        "exec",
-        json!({"command": "cat /proc/self/environ"}),
-        "block",
-        "process-secrets",
-    );
+    // The command guard (env-disclosure) or the file guard: blocked either way, and the file
+    // guard's own decision is process-secrets.
+    let (code, v) = check(&home, "exec", json!({"command": "cat /proc/self/environ"}));
+    assert_eq!((code, v["decision"].as_str()), (3, Some("block")), "{v:#}");
+    let fg = v["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .find(|d| d["guard"] == "file-guard")
+        .expect("file-guard decision");
+    assert_eq!(fg["rule"], "process-secrets", "{v:#}");
     assert_verdict(
         &home,
         "read",

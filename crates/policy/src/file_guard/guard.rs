@@ -452,24 +452,38 @@ impl FileGuard {
                 }
             }
             "apply_patch" => {
-                let mut patch = None;
+                // Every text parameter is judged (the tool may read any of them); a plain path
+                // in `file_path` is a write of that path.
+                let mut texts = Vec::new();
                 for key in ["patch", "input", "file_path", "diff"] {
                     match params.get(key) {
                         None => {}
-                        Some(Value::String(p)) if patch.is_none() => patch = Some(p.as_str()),
-                        Some(Value::String(_)) => {}
+                        Some(Value::String(p)) => texts.push((key, p.as_str())),
                         Some(_) => return invalid(&format!("`{key}` must be a string")),
                     }
                 }
-                let Some(patch) = patch else {
+                if texts.is_empty() {
                     return invalid("the patch text is missing");
-                };
-                let paths = patch_paths(patch);
-                if paths.is_empty() {
-                    return invalid("the patch names no file");
                 }
-                for (path, op) in paths {
-                    acc.add(self.check_path(&path, op, req.tool, req.cwd, req.agent_id, fs));
+                for (key, text) in texts {
+                    let paths = patch_paths(text);
+                    if paths.is_empty() && key == "file_path" && !text.contains('\n') {
+                        acc.add(self.check_path(
+                            text,
+                            Op::Write,
+                            req.tool,
+                            req.cwd,
+                            req.agent_id,
+                            fs,
+                        ));
+                        continue;
+                    }
+                    if paths.is_empty() {
+                        return invalid("the patch names no file");
+                    }
+                    for (path, op) in paths {
+                        acc.add(self.check_path(&path, op, req.tool, req.cwd, req.agent_id, fs));
+                    }
                 }
             }
             _ => match facts {
@@ -742,8 +756,8 @@ fn concretize(pattern: &str) -> String {
 }
 
 /// Paths named by a patch, with what the patch does to them: hardclaw/OpenAI headers
-/// (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`; a moved file's
-/// source counts as deleted) and unified-diff `---`/`+++` lines (with or without `a/`/`b/`:
+/// (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`, however spaced or
+/// cased; a moved file's source counts as deleted) and unified-diff `---`/`+++` lines (with or without `a/`/`b/`:
 /// both spellings are returned; `+++ /dev/null` deletes the `---` file).
 pub fn patch_paths(patch: &str) -> Vec<(String, Op)> {
     let mut out: Vec<(String, Op)> = Vec::new();

@@ -204,6 +204,20 @@ fn bypass_apply_patch_loose_header() {
     }
     let patch = "*** Begin Patch\n***  Update File: src/main.rs\n@@\n+x\n*** End Patch\n";
     allowed(&tool(&g, "apply_patch", json!({"input": patch})));
+    // A second text parameter is judged too, and a plain `file_path` is a write of it.
+    let evil = "*** Begin Patch\n*** Update File: /Users/test/.bashrc\n@@\n+x\n*** End Patch\n";
+    blocked(
+        &tool(&g, "apply_patch", json!({"input": patch, "patch": evil})),
+        "shell-startup",
+    );
+    blocked(
+        &tool(
+            &g,
+            "apply_patch",
+            json!({"input": patch, "file_path": "/Users/test/.bashrc"}),
+        ),
+        "shell-startup",
+    );
 }
 
 #[test]

@@ -346,15 +346,14 @@ fn loopback_provider_keys_are_placeholders() {
 fn bypass_secret_outside_secret_keys_not_reported() {
     let f = run(json!({
         "models": {"providers": {"x": {"baseUrl": format!("https://user:{SECRET}@llm.example.com/v1")}}},
-        "agents": {"defaults": {"notes": "ghp_0123456789abcdef0123456789abcdef"}},
-        "tools": {"list": ["xoxb-1234567890-0123456789abcdef"]},
-        "plain": "https://example.com/v1",
-        "label": "${GH_TOKEN}"
+        "agents": {"defaults": {"userTimezone": "ghp_0123456789abcdef0123456789abcdef",
+            "workspace": "${GH_TOKEN}"},
+            "list": [{"id": "main", "workspace": "xoxb-1234567890-0123456789abcdef"}]},
     }));
     for path in [
         "models.providers.x.baseUrl",
-        "agents.defaults.notes",
-        "tools.list[0]",
+        "agents.defaults.userTimezone",
+        "agents.list[0].workspace",
     ] {
         let finding = at(&f, path);
         assert_eq!(finding.check_id, "config.secrets.token_shaped_value");
