@@ -302,18 +302,18 @@ fn scan(ctx: &AuditContext<'_>, raw: &Value, sites: &mut Vec<Site>) {
 /// password, whatever its key.
 fn scan_shapes(value: &Value, path: &str, sites: &mut Vec<Site>) {
     match value {
-        Value::String(s) if !has_env_ref(s) => {
-            if hardclaw_config::redact::looks_like_token(s)
-                || hardclaw_config::redact::url_has_password(s)
-            {
-                let last = path.rsplit(['.', '[']).next().unwrap_or("SECRET");
-                sites.push(Site {
-                    kind: Kind::TokenShaped,
-                    json_path: path.to_string(),
-                    len: s.chars().count(),
-                    var: var_name(&[last.trim_end_matches(']')]),
-                });
-            }
+        Value::String(s)
+            if !has_env_ref(s)
+                && (hardclaw_config::redact::looks_like_token(s)
+                    || hardclaw_config::redact::url_has_password(s)) =>
+        {
+            let last = path.rsplit(['.', '[']).next().unwrap_or("SECRET");
+            sites.push(Site {
+                kind: Kind::TokenShaped,
+                json_path: path.to_string(),
+                len: s.chars().count(),
+                var: var_name(&[last.trim_end_matches(']')]),
+            });
         }
         Value::Object(map) => {
             for (k, v) in map {
