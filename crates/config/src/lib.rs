@@ -26,4 +26,4 @@ pub use json_path::{JsonPath, Origin, Segment};
 pub use load::{EnvMap, EnvMode, EnvRef, LoadOptions, LoadedConfig, Located, load, load_str};
 pub use locations::{Flavor, LocationInputs, Locations, absolutize, expand_tilde};
 pub use schema::{Config, SchemaError};
-pub use write::{WriteOutcome, write_atomic};
+pub use write::{WriteOutcome, chmod_nofollow, write_atomic};

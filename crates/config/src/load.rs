@@ -81,7 +81,8 @@ pub struct EnvRef {
 }
 
 /// A loaded, validated configuration and everything known about where it came from.
-#[derive(Debug)]
+///
+/// `Debug` omits the documents' contents (they hold secrets): it prints key counts only.
 pub struct LoadedConfig {
     /// The main config file.
     pub path: PathBuf,
@@ -104,6 +105,26 @@ pub struct LoadedConfig {
     pub duplicate_keys: Vec<ConfigError>,
     /// Every `${VAR}` reference.
     pub env_refs: Vec<EnvRef>,
+}
+
+impl std::fmt::Debug for LoadedConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = |v: &Value| v.as_object().map_or(0, serde_json::Map::len);
+        f.debug_struct("LoadedConfig")
+            .field("path", &self.path)
+            .field("exists", &self.exists)
+            .field("config", &format_args!("Config {{ .. }}"))
+            .field("raw", &format_args!("<{} top-level keys>", keys(&self.raw)))
+            .field(
+                "resolved",
+                &format_args!("<{} top-level keys>", keys(&self.resolved)),
+            )
+            .field("includes", &self.includes)
+            .field("origins", &format_args!("<{} paths>", self.origins.len()))
+            .field("duplicate_keys", &self.duplicate_keys.len())
+            .field("env_refs", &self.env_refs.len())
+            .finish()
+    }
 }
 
 impl LoadedConfig {

@@ -59,6 +59,36 @@ pub(crate) fn backup_path(file: &Path, n: usize) -> PathBuf {
     file.with_file_name(name)
 }
 
+/// Sets `mode` on `path` without ever following a symlink, even one swapped in after the
+/// caller's `lstat`: the path is opened `O_PATH|O_NOFOLLOW` (a symlink yields an fd to the
+/// link itself, refused with `ELOOP`), the fd is checked to be a directory (`expect_dir =
+/// Some(true)`), a regular file (`Some(false)`) or either (`None`), and the mode is set through
+/// `/proc/self/fd/<n>`, which names exactly that inode.
+pub fn chmod_nofollow(path: &Path, mode: u32, expect_dir: Option<bool>) -> std::io::Result<()> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    use std::os::fd::AsRawFd;
+    let fd = rustix::fs::open(
+        path,
+        OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let st = rustix::fs::fstat(&fd)?;
+    let ty = FileType::from_raw_mode(st.st_mode);
+    let wrong = match (ty, expect_dir) {
+        (FileType::Symlink, _) => Some(rustix::io::Errno::LOOP),
+        (FileType::Directory, Some(false)) => Some(rustix::io::Errno::ISDIR),
+        (FileType::RegularFile, Some(true)) => Some(rustix::io::Errno::NOTDIR),
+        (FileType::Directory | FileType::RegularFile, _) => None,
+        _ => Some(rustix::io::Errno::OPNOTSUPP),
+    };
+    if let Some(errno) = wrong {
+        return Err(errno.into());
+    }
+    let via = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    rustix::fs::chmod(via.as_str(), Mode::from_raw_mode(mode))?;
+    Ok(())
+}
+
 fn exists_nofollow(path: &Path) -> Result<bool, ConfigError> {
     match fs::symlink_metadata(path) {
         Ok(_) => Ok(true),
@@ -209,7 +239,7 @@ fn rotate_backups(target: &Path, previous: &[u8], backups: usize) -> Result<(), 
         let p = backup_path(target, n);
         match fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_file() && m.mode() & 0o777 != PRIVATE_MODE => {
-                fs::set_permissions(&p, Permissions::from_mode(PRIVATE_MODE))
+                chmod_nofollow(&p, PRIVATE_MODE, Some(false))
                     .map_err(|e| io_err(&p, "cannot chmod backup", e))?;
             }
             _ => {}
@@ -230,6 +260,48 @@ fn present_backups(target: &Path, backups: usize) -> Result<Vec<PathBuf>, Config
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod chmod_tests {
+    use super::chmod_nofollow;
+    use std::fs;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    #[test]
+    fn bypass_chmod_follows_swapped_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "x").unwrap();
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("link");
+        symlink(&victim, &link).unwrap();
+        assert!(chmod_nofollow(&link, 0o600, None).is_err());
+        assert!(chmod_nofollow(&link, 0o600, Some(false)).is_err());
+        let mode = fs::metadata(&victim).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "the symlink target was chmod-ed");
+        // Regular files and directories are chmod-ed, with the expected type only.
+        chmod_nofollow(&victim, 0o600, Some(false)).unwrap();
+        assert_eq!(
+            fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(chmod_nofollow(&victim, 0o700, Some(true)).is_err());
+        let sub = dir.path().join("sub");
+        fs::create_dir(&sub).unwrap();
+        chmod_nofollow(&sub, 0o700, Some(true)).unwrap();
+        assert_eq!(
+            fs::metadata(&sub).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        // A file with no permissions at all (O_RDONLY would fail) is still handled.
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o000)).unwrap();
+        chmod_nofollow(&victim, 0o600, Some(false)).unwrap();
+        assert_eq!(
+            fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
 }
 
 #[cfg(test)]

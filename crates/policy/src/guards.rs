@@ -8,7 +8,8 @@
 //!   policy (host sessions only: in a sandboxed session the sandbox is the control), the file
 //!   guard (every path the command reads, writes or deletes) and the network guard (every
 //!   destination the command contacts);
-//! - `read`, `write`, `edit`, `apply_patch`: the file guard;
+//! - `read`, `write`, `edit`, `apply_patch`, and `image`/`message` (their local file paths are
+//!   uploaded, so they are judged as reads): the file guard;
 //! - `web_fetch`, `browser`: the network guard.
 
 use hardclaw_config::Config;

@@ -87,6 +87,8 @@ enum Kind {
     GmailPushToken,
     SkillKey,
     EnvSecret,
+    /// Anywhere else: a value shaped like a well-known token, or a URL with a password.
+    TokenShaped,
 }
 
 impl Kind {
@@ -102,6 +104,7 @@ impl Kind {
             Kind::GmailPushToken => "config.secrets.gmail_push_token_in_config",
             Kind::SkillKey => "config.secrets.skill_api_key_in_config",
             Kind::EnvSecret => "config.secrets.env_secret_in_config",
+            Kind::TokenShaped => "config.secrets.token_shaped_value",
         }
     }
 
@@ -117,6 +120,7 @@ impl Kind {
             Kind::GmailPushToken => "Gmail push token is written in the config",
             Kind::SkillKey => "Skill API key is written in the config",
             Kind::EnvSecret => "Secret-named variable is written in the config env block",
+            Kind::TokenShaped => "A credential-shaped value is written in the config",
         }
     }
 }
@@ -135,6 +139,13 @@ struct Site {
 pub(super) fn collect(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
     let mut sites = Vec::new();
     scan(ctx, &ctx.loaded.raw, &mut sites);
+    let mut generic = Vec::new();
+    scan_shapes(&ctx.loaded.raw, "", &mut generic);
+    for site in generic {
+        if !sites.iter().any(|s| s.json_path == site.json_path) {
+            sites.push(site);
+        }
+    }
     for site in sites {
         out.push(finding(ctx, &site));
     }
@@ -283,6 +294,43 @@ fn scan(ctx: &AuditContext<'_>, raw: &Value, sites: &mut Vec<Site>) {
                 );
             }
         }
+    }
+}
+
+/// The generic pass: every string anywhere in the document that holds a well-known token
+/// shape (`sk-…`, `ghp_…`, `xoxb-…`, `AKIA…`, `glpat-…`, a JWT) or a URL with a userinfo
+/// password, whatever its key.
+fn scan_shapes(value: &Value, path: &str, sites: &mut Vec<Site>) {
+    match value {
+        Value::String(s)
+            if !has_env_ref(s)
+                && (hardclaw_config::redact::looks_like_token(s)
+                    || hardclaw_config::redact::url_has_password(s)) =>
+        {
+            let last = path.rsplit(['.', '[']).next().unwrap_or("SECRET");
+            sites.push(Site {
+                kind: Kind::TokenShaped,
+                json_path: path.to_string(),
+                len: s.chars().count(),
+                var: var_name(&[last.trim_end_matches(']')]),
+            });
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                scan_shapes(v, &p, sites);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                scan_shapes(v, &format!("{path}[{i}]"), sites);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -256,13 +256,13 @@ pub(crate) fn apply_config_edits(
             continue;
         }
         let name = file.display().to_string();
-        diff.push_str(
+        diff.push_str(&redact_diff(
             &similar::TextDiff::from_lines(&text, &new_text)
                 .unified_diff()
                 .context_radius(3)
                 .header(&name, &name)
                 .to_string(),
-        );
+        ));
         if !options.dry_run {
             match hardclaw_config::write_atomic(&file, &new_text, CONFIG_BACKUPS) {
                 Ok(outcome) => {
@@ -288,10 +288,113 @@ pub(crate) fn apply_config_edits(
     }
 }
 
+/// Masks secrets in a unified diff of a config file: every added, removed or context line
+/// whose `key: value` has a secret-named key, or whose value holds a credential-shaped string
+/// (token shapes, URL passwords), gets `<redacted>` for its value.
+pub(crate) fn redact_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len());
+    for line in diff.split_inclusive('\n') {
+        let is_header =
+            line.starts_with("---") || line.starts_with("+++") || line.starts_with("@@");
+        match line.chars().next() {
+            Some(c @ (' ' | '+' | '-')) if !is_header => {
+                out.push(c);
+                out.push_str(&redact_line(&line[1..]));
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// One config line (JSON5 / JSONC): `"key": value,` or `key: value`.
+fn redact_line(line: &str) -> String {
+    let (body, nl) = match line.strip_suffix('\n') {
+        Some(b) => (b, "\n"),
+        None => (line, ""),
+    };
+    let Some((key_part, value_part)) = split_key_value(body) else {
+        let unquoted = body.trim().trim_end_matches(',').trim_matches(['"', '\'']);
+        if hardclaw_config::redact::looks_like_token(unquoted)
+            || hardclaw_config::redact::url_has_password(unquoted)
+        {
+            let indent: String = body.chars().take_while(|c| c.is_whitespace()).collect();
+            return format!(
+                "{indent}\"{MASK}\",{nl}",
+                MASK = hardclaw_config::redact::MASK
+            );
+        }
+        return line.to_string();
+    };
+    let key = key_part.trim().trim_matches(['"', '\'']);
+    let value = value_part.trim();
+    let trailing_comma = value.ends_with(',');
+    let bare = value.trim_end_matches(',').trim();
+    let opens_container = bare.starts_with('{') || bare.starts_with('[') || bare.is_empty();
+    let unquoted = bare.trim_matches(['"', '\'']);
+    let secret = (hardclaw_config::redact::is_secret_key(key) && !opens_container)
+        || hardclaw_config::redact::looks_like_token(unquoted)
+        || hardclaw_config::redact::url_has_password(unquoted);
+    let env_ref = hardclaw_config::redact::is_env_reference(unquoted);
+    if !secret || env_ref {
+        return line.to_string();
+    }
+    format!(
+        "{key_part}: \"{}\"{}{nl}",
+        hardclaw_config::redact::MASK,
+        if trailing_comma { "," } else { "" }
+    )
+}
+
+/// Splits `"key": value` at the colon after the key (quoted or bare).
+fn split_key_value(body: &str) -> Option<(&str, &str)> {
+    let trimmed = body.trim_start();
+    let indent = body.len() - trimmed.len();
+    let key_end = if let Some(q) = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let close = trimmed[1..].find(q)? + 1;
+        close + 1
+    } else {
+        trimmed.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '-'))?
+    };
+    if key_end == 0 {
+        return None;
+    }
+    let after = &trimmed[key_end..];
+    let colon = after.find(':')?;
+    if !after[..colon].trim().is_empty() {
+        return None;
+    }
+    Some((
+        &body[..indent + key_end],
+        &body[indent + key_end + colon + 1..],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn bypass_fix_dry_run_diff_prints_secrets() {
+        let old = "{\n  channels: {\n    telegram: {\n      botToken: \"123456:ABCSECRETdef\",\n      \"apiKey\": 'sk-proj-abcdefghijklmnopqrstu',\n      webhookUrl: \"https://u:PASSWORD1@hook.example.com/x\",\n      groupPolicy: \"open\",\n      token: \"${TG_TOKEN}\",\n    },\n  },\n}\n";
+        let new = old.replace("\"open\"", "\"allowlist\"");
+        let diff = similar::TextDiff::from_lines(old, &new)
+            .unified_diff()
+            .context_radius(3)
+            .header("c", "c")
+            .to_string();
+        assert!(diff.contains("ABCSECRET"), "fixture: {diff}");
+        let red = redact_diff(&diff);
+        for secret in ["ABCSECRET", "sk-proj", "PASSWORD1"] {
+            assert!(!red.contains(secret), "{secret} leaked: {red}");
+        }
+        assert!(red.contains(" botToken: \"<redacted>\","), "{red}");
+        assert!(red.contains("-      groupPolicy: \"open\","), "{red}");
+        assert!(red.contains("+      groupPolicy: \"allowlist\","), "{red}");
+        assert!(red.contains("token: \"${TG_TOKEN}\""), "{red}");
+        assert!(red.starts_with("--- c"), "{red}");
+    }
 
     #[test]
     fn plans_parity_edits_for_every_channel_and_account() {

@@ -5,7 +5,7 @@
 //! already at the wanted mode as `already`; otherwise it is chmod-ed (only the 0o777 bits are
 //! compared and set).
 
-use std::fs::{self, Permissions};
+use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -266,7 +266,9 @@ pub(crate) fn fix_target(target: &Target, dry_run: bool) -> ChmodAction {
     if dry_run {
         return action;
     }
-    if let Err(e) = fs::set_permissions(&target.path, Permissions::from_mode(target.mode)) {
+    // Never by path: a symlink swapped in since the lstat above would be followed.
+    let expect_dir = Some(matches!(target.kind, Kind::Dir));
+    if let Err(e) = hardclaw_config::chmod_nofollow(&target.path, target.mode, expect_dir) {
         action.ok = false;
         action.error = Some(e.to_string());
     }

@@ -342,3 +342,18 @@ fn substitution_happens_after_includes() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn bypass_loaded_config_debug_prints_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openclaw.json");
+    fs::write(
+        &path,
+        r#"{ gateway: { auth: { token: "SECRET-gateway-token-123" } }, env: { OPENAI_API_KEY: "sk-SECRETkey" } }"#,
+    )
+    .unwrap();
+    let loaded = load(&path, &LoadOptions::default()).unwrap();
+    let text = format!("{loaded:?}");
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(text.contains("top-level keys"), "{text}");
+}

@@ -354,8 +354,9 @@ pub struct Mcp {
     pub servers: Option<serde_json::Value>,
 }
 
-/// `env`: variables for `${VAR}` substitution and child processes.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `env`: variables for `${VAR}` substitution and child processes. `Debug` shows the variable
+/// names, never their values.
+#[derive(Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Env {
     /// Variables.
@@ -365,6 +366,19 @@ pub struct Env {
     /// Inline variables (`env: { FOO: "bar" }`).
     #[serde(flatten)]
     pub inline: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env")
+            .field(
+                "vars",
+                &self.vars.as_ref().map(|v| v.keys().collect::<Vec<_>>()),
+            )
+            .field("shell_env", &self.shell_env.as_ref().map(|_| ".."))
+            .field("inline", &self.inline.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// `security`.
@@ -395,4 +409,21 @@ pub struct Suppression {
     pub detail_includes: Option<String>,
     /// Why it is accepted.
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod debug_redaction_tests {
+    use super::Env;
+
+    #[test]
+    fn bypass_env_debug_prints_values() {
+        let env: Env = serde_json::from_value(serde_json::json!({
+            "vars": {"OPENAI_API_KEY": "sk-SECRETvalue"},
+            "ANTHROPIC_API_KEY": "sk-ant-SECRET2"
+        }))
+        .expect("env");
+        let text = format!("{env:?}");
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("OPENAI_API_KEY") && text.contains("ANTHROPIC_API_KEY"));
+    }
 }

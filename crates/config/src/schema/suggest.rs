@@ -147,13 +147,31 @@ pub(super) fn explain(json_path: String, message: &str) -> SchemaError {
     }
     if let Some((name, expected)) = parse_unknown(message, "unknown variant `") {
         let suggestion = closest(&name, &expected).map(|c| format!("did you mean `{c}`?"));
+        // The value is the user's: echo it only when it cannot be a secret.
+        let shown = if name.chars().count() <= 24
+            && !crate::redact::looks_like_token(&name)
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+        {
+            format!("`{name}`")
+        } else {
+            format!("(a string of {} characters)", name.chars().count())
+        };
         return SchemaError {
             json_path,
             message: format!(
-                "invalid value `{name}`; expected one of: {}",
+                "invalid value {shown}; expected one of: {}",
                 list(&expected)
             ),
             suggestion,
+        };
+    }
+    if let Some(m) = without_value(message) {
+        return SchemaError {
+            json_path,
+            message: m,
+            suggestion: None,
         };
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
@@ -169,6 +187,40 @@ pub(super) fn explain(json_path: String, message: &str) -> SchemaError {
         message: message.to_string(),
         suggestion: None,
     }
+}
+
+/// serde's `invalid type: string "…", expected X` and `invalid value: …, expected X` name the
+/// value found, which may be a secret written at the wrong key: keep only its type.
+fn without_value(message: &str) -> Option<String> {
+    let (head, rest) = if let Some(r) = message.strip_prefix("invalid type: ") {
+        ("invalid type", r)
+    } else if let Some(r) = message.strip_prefix("invalid value: ") {
+        ("invalid value", r)
+    } else {
+        return None;
+    };
+    let expected = rest.rsplit_once(", expected ").map(|(_, e)| e);
+    let kind = [
+        ("string", "a string"),
+        ("integer", "an integer"),
+        ("floating point", "a number"),
+        ("boolean", "a boolean"),
+        ("map", "an object"),
+        ("sequence", "an array"),
+        ("unit", "null"),
+        ("null", "null"),
+        ("character", "a string"),
+        ("byte", "bytes"),
+    ]
+    .iter()
+    .find(|(p, _)| rest.starts_with(p))
+    .map_or("a value of another type", |(_, k)| k);
+    Some(match (head, expected) {
+        ("invalid type", Some(e)) => format!("invalid type: found {kind}, expected {e}"),
+        ("invalid type", None) => format!("invalid type: found {kind}"),
+        (_, Some(e)) => format!("invalid value ({kind}), expected {e}"),
+        (_, None) => format!("invalid value ({kind})"),
+    })
 }
 
 /// Parses "unknown field `x`, expected one of `a`, `b`" (also "expected `a`" and "there are no fields").
@@ -211,4 +263,43 @@ fn closest(name: &str, expected: &[String]) -> Option<String> {
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, e)| e.clone())
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn bypass_schema_error_echoes_secret_value() {
+        for msg in [
+            "invalid type: string \"sk-SECRET-abcdefghijklmnop\", expected u16",
+            "invalid value: string \"sk-SECRET-abcdefghijklmnop\", expected a port",
+            "unknown variant `sk-SECRET-abcdefghijklmnop`, expected `open` or `allowlist`",
+            "invalid type: string \"x, expected sk-SECRET\", expected a boolean",
+        ] {
+            let e = explain("gateway.port".into(), msg);
+            let text = format!("{} {:?}", e.message, e.suggestion);
+            assert!(!text.contains("SECRET"), "{msg} → {text}");
+        }
+        assert_eq!(
+            explain(
+                "gateway.port".into(),
+                "invalid type: string \"abc\", expected u16"
+            )
+            .message,
+            "invalid type: found a string, expected u16"
+        );
+        assert_eq!(
+            explain("x".into(), "invalid type: integer `5`, expected a string").message,
+            "invalid type: found an integer, expected a string"
+        );
+        assert_eq!(
+            explain(
+                "p".into(),
+                "unknown variant `opn`, expected `open` or `allowlist`"
+            )
+            .message,
+            "invalid value `opn`; expected one of: open, allowlist"
+        );
+    }
 }

@@ -21,6 +21,80 @@ use crate::{EXIT_ERROR, EXIT_FINDINGS, env, output};
 
 /// Exit code for "ask".
 const EXIT_ASK: u8 = 4;
+/// Exit code for a usage error.
+const EXIT_USAGE: u8 = 2;
+
+/// A JSON value whose objects must not repeat a key (serde_json keeps the last of
+/// duplicates, which a second parser may not: the guard and the tool must see the same
+/// params).
+#[derive(Debug, Default)]
+struct StrictValue(Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        StrictValue::deserialize(d).map(|v| v.0)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictValue(v) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Parses JSON, refusing duplicate object keys.
+fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<StrictValue>(text).map(|v| v.0)
+}
 
 /// The real filesystem, for canonicalising paths that exist.
 struct RealFs;
@@ -64,7 +138,7 @@ struct BatchLine {
     id: Value,
     tool: String,
     #[serde(default)]
-    params: Value,
+    params: StrictValue,
     #[serde(default)]
     agent: Option<String>,
     #[serde(default)]
@@ -75,6 +149,31 @@ struct BatchLine {
 
 /// `guard check`.
 pub fn check(global: &GlobalArgs, args: &GuardCheckArgs) -> Result<u8> {
+    // Usage errors first: no config is read for a call that cannot be judged.
+    let mut params: Value = json!({});
+    if !args.batch {
+        let usage = |msg: String| {
+            output::error(&msg);
+            Ok(EXIT_USAGE)
+        };
+        let Some(tool) = args.tool.as_deref() else {
+            return usage("--tool is required (or use --batch)".into());
+        };
+        let name = hardclaw_policy::normalize_tool_name(tool);
+        if name.trim().is_empty() {
+            return usage("--tool must not be empty".into());
+        }
+        match args.params.as_deref() {
+            Some(text) => match parse_strict(text) {
+                Ok(v) => params = v,
+                Err(e) => return usage(format!("--params is not valid JSON: {e}")),
+            },
+            None if matches!(name.as_str(), "exec" | "bash" | "process") => {
+                return usage(format!("--tool {tool} needs --params with the command"));
+            }
+            None => {}
+        }
+    }
     let process = env::process_env();
     let locations = env::locations(global, &process);
     let env = env::with_dotenv(process, &locations);
@@ -96,10 +195,6 @@ pub fn check(global: &GlobalArgs, args: &GuardCheckArgs) -> Result<u8> {
     }
     let Some(tool) = args.tool.as_deref() else {
         bail!("--tool is required (or use --batch)");
-    };
-    let params: Value = match args.params.as_deref() {
-        Some(text) => serde_json::from_str(text).context("--params is not valid JSON")?,
-        None => json!({}),
     };
     let req = request(
         tool,
@@ -126,8 +221,13 @@ fn run_batch(checker: &Checker, config: &Config, cwd: &Path, args: &GuardCheckAr
             continue;
         }
         let out = match serde_json::from_str::<BatchLine>(&line) {
+            Ok(input) if hardclaw_policy::normalize_tool_name(&input.tool).is_empty() => {
+                worst = Verdict::Block;
+                json!({"id": input.id, "decision": "block", "guard": "input", "rule": "invalid-input",
+                       "reason": format!("line {}: the tool name is empty", n + 1), "facts": null})
+            }
             Ok(input) => {
-                let params = input.params;
+                let params = input.params.0;
                 let cwd = input.cwd.unwrap_or_else(|| cwd.to_path_buf());
                 let agent = input.agent.or_else(|| args.agent.clone());
                 let session = input.session.or_else(|| args.session.clone());

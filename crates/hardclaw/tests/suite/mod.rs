@@ -3,6 +3,7 @@ mod common;
 mod config;
 mod fix;
 mod guard;
+mod guard_regressions_files;
 mod guard_regressions_shell;
 mod pairing;
 mod policy;

@@ -5,13 +5,18 @@
 //! * `credentials` (no_access): auth profiles, credential stores, SSH/cloud/cluster/registry
 //!   credentials and shell history, at any depth (so other users' homes and sandbox homes are
 //!   covered too), `~/.npmrc` in the home directory, and `/etc/shadow` & co.
+//!   Also `gh`/`hub`/Terraform/Azure/1Password CLI tokens, `.pgpass`, `pass` stores, GNOME
+//!   keyrings and Firefox/Chrome saved logins and cookies.
+//! * `process-secrets` (no_access): `/proc/<pid>/environ`, `mem`, `fd/`, `map_files/` of every
+//!   process including the gateway itself (`/proc/self`), whose environment holds API keys.
 //! * `identity-files` (read_only): `SOUL.md`, `AGENTS.md`, `USER.md`, `IDENTITY.md`, `TOOLS.md`,
 //!   `HEARTBEAT.md` and `BOOTSTRAP.md` directly in every known agent workspace. Memory
 //!   (`MEMORY.md`, `memory/`) stays writable: writing it is the agent's job. HEARTBEAT.md is
 //!   protected because it is run periodically (a persistence vector); BOOTSTRAP.md because it
 //!   is read at session start (the gateway, not the agent, removes it).
 //! * `shell-startup` (read_only): shell rc files and user autostart locations in the home
-//!   directory: writing them runs code in the user's next shell or login.
+//!   directory, git config (`core.fsmonitor`/aliases run code), systemd user units and the
+//!   crontab spool: writing them runs code in the user's next shell, login or schedule.
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +71,25 @@ const CREDENTIAL_GLOBS: &[&str] = &[
     "**/.sqlite_history",
     "**/.lesshst",
     "**/.local/share/fish/fish_history",
+    "**/.config/gh/hosts.yml",
+    "**/.pgpass",
+    "**/.password-store",
+    "**/.password-store/**",
+    "**/.local/share/keyrings",
+    "**/.local/share/keyrings/**",
+    "**/.mozilla/firefox/*/logins.json",
+    "**/.mozilla/firefox/*/key4.db",
+    "**/.mozilla/firefox/*/key3.db",
+    "**/.mozilla/firefox/*/cookies.sqlite",
+    "**/Login Data",
+    "**/Login Data For Account",
+    "**/Cookies",
+    "**/.config/hub",
+    "**/.terraform.d/credentials.tfrc.json",
+    "**/.azure",
+    "**/.azure/**",
+    "**/.config/op",
+    "**/.config/op/**",
     "/etc/shadow",
     "/etc/gshadow",
     "/etc/sudoers",
@@ -87,6 +111,32 @@ const HOME_CREDENTIALS: &[&str] = &[
     ".gnupg",
     ".bash_history",
     ".zsh_history",
+    ".config/gh/hosts.yml",
+    ".pgpass",
+    ".password-store",
+    ".local/share/keyrings",
+    ".config/hub",
+    ".terraform.d/credentials.tfrc.json",
+    ".azure",
+    ".config/op",
+];
+
+/// Secrets of running processes (`process-secrets`, no_access): another process's — or the
+/// gateway's own — environment (API keys), memory and open files. `/proc/self` and
+/// `/proc/<pid>` both match `*`. `maps` and `cmdline` stay readable: they hold no secrets the
+/// agent could not already see with `ps`, and tools read them for diagnostics.
+const PROCESS_SECRET_GLOBS: &[&str] = &[
+    "/proc/*/environ",
+    "/proc/*/mem",
+    "/proc/*/fd",
+    "/proc/*/fd/**",
+    "/proc/*/map_files",
+    "/proc/*/map_files/**",
+    "/proc/*/task/*/environ",
+    "/proc/*/task/*/mem",
+    "/proc/*/task/*/fd",
+    "/proc/*/task/*/fd/**",
+    "/proc/*/task/*/map_files/**",
 ];
 
 /// Shell startup / autostart locations relative to the home directory.
@@ -104,7 +154,26 @@ const HOME_STARTUP: &[&str] = &[
     ".config/fish/conf.d",
     ".config/autostart",
     ".config/systemd/user",
+    ".gitconfig",
+    ".config/git/config",
+    ".config/environment.d",
+    ".xprofile",
+    ".xinitrc",
     "Library/LaunchAgents",
+];
+
+/// Crontab spool locations (a crontab written there runs on a schedule): read_only under the
+/// `shell-startup` rule.
+const CRON_SPOOL_GLOBS: &[&str] = &[
+    "/var/spool/cron",
+    "/var/spool/cron/**",
+    "/var/spool/cron/crontabs/**",
+    "/etc/crontab",
+    "/etc/cron.d/**",
+    "/etc/cron.hourly/**",
+    "/etc/cron.daily/**",
+    "/etc/cron.weekly/**",
+    "/etc/cron.monthly/**",
 ];
 
 /// The built-in entries, the literal anchors and the exempt workspaces.
@@ -211,6 +280,22 @@ impl Builtins {
             b.push(
                 Level::NoAccess,
                 Source::Credentials,
+                (*g).to_string(),
+                false,
+            );
+        }
+        for g in PROCESS_SECRET_GLOBS {
+            b.push(
+                Level::NoAccess,
+                Source::ProcessSecrets,
+                (*g).to_string(),
+                false,
+            );
+        }
+        for g in CRON_SPOOL_GLOBS {
+            b.push(
+                Level::ReadOnly,
+                Source::ShellStartup,
                 (*g).to_string(),
                 false,
             );

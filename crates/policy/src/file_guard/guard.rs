@@ -16,6 +16,16 @@ use super::settings::{Settings, resolve_path};
 use crate::guard::{Decision, GuardEnv, GuardRequest, PathResolver, Verdict};
 use crate::shell::{Arg, CommandFacts, RedirectOp};
 
+/// The parameters naming a local path, per tool. `image` and `message` upload the file
+/// they name, so their paths are judged as reads.
+pub fn path_keys(tool: &str) -> &'static [&'static str] {
+    match tool {
+        "image" => &["image", "images", "path", "file_path", "filePath"],
+        "message" => &["media", "filePath", "path", "file_path"],
+        _ => &["file_path", "path", "filePath"],
+    }
+}
+
 /// The guard id in decisions.
 pub const GUARD: &str = "file-guard";
 
@@ -25,6 +35,8 @@ pub const GUARDED_TOOLS: &[&str] = &[
     "write",
     "edit",
     "apply_patch",
+    "image",
+    "message",
     "exec",
     "bash",
     "process",
@@ -105,9 +117,18 @@ impl FileGuard {
         env.state_dir.join("plugins").join("file-guard")
     }
 
+    /// Whether the pattern file path was configured explicitly (`configPath`): then a missing
+    /// file is a config error rather than "use the defaults".
+    pub fn pattern_file_is_explicit(config: &Config) -> bool {
+        Settings::from_config(config)
+            .unwrap_or_else(|(s, _)| s)
+            .config_path_explicit
+    }
+
     /// Builds the guard. `pattern_file_text` is the pattern file's content as read by the
-    /// caller: `None` = the file does not exist (defaults), `Some(Err(_))` = it exists but
-    /// could not be read (treated like a malformed file).
+    /// caller: `None` = the file does not exist (the defaults at the default location; a
+    /// config error when `configPath` was given explicitly, unless `failOpen`),
+    /// `Some(Err(_))` = it exists but could not be read (treated like a malformed file).
     pub fn from_config(
         config: &Config,
         env: &GuardEnv,
@@ -127,6 +148,18 @@ impl FileGuard {
             }
         };
         let base_patterns = match pattern_file_text {
+            None if settings.config_path_explicit => {
+                let e = format!(
+                    "pattern file not found: configPath `{}` is set but does not exist",
+                    settings.config_path
+                );
+                if settings.fail_open {
+                    warnings.push(format!("{e}; using the default patterns (failOpen)"));
+                } else if config_error.is_none() {
+                    config_error = Some(e);
+                }
+                PatternSet::defaults()
+            }
             None => PatternSet::defaults(),
             Some(text) => match text.and_then(|t| PatternSet::parse(&t)) {
                 Ok(set) => set,
@@ -366,26 +399,89 @@ impl FileGuard {
         if self.config_error.is_some() {
             return Decision::block(GUARD, "config-error", CONFIG_ERROR_REASON);
         }
+        let invalid = |what: &str| {
+            Decision::block(
+                GUARD,
+                "invalid-input",
+                format!("File guard blocked {}: invalid input ({what}).", req.tool),
+            )
+        };
+        let Some(params) = req.params.as_object() else {
+            return invalid("params must be an object");
+        };
         let mut acc = Acc::default();
         match req.tool {
-            "read" | "write" | "edit" => {
-                let op = if req.tool == "read" {
+            "read" | "write" | "edit" | "image" | "message" => {
+                let op = if matches!(req.tool, "read" | "image" | "message") {
                     Op::Read
                 } else {
                     Op::Write
                 };
-                for key in ["file_path", "path", "filePath"] {
-                    if let Some(p) = req.params.get(key).and_then(Value::as_str) {
-                        acc.add(self.check_path(p, op, req.tool, req.cwd, req.agent_id, fs));
+                let mut seen = false;
+                for key in path_keys(req.tool) {
+                    match params.get(*key) {
+                        None => {}
+                        Some(Value::String(p)) => {
+                            seen = true;
+                            acc.add(self.check_path(p, op, req.tool, req.cwd, req.agent_id, fs));
+                        }
+                        Some(Value::Array(items))
+                            if req.tool == "message" || req.tool == "image" =>
+                        {
+                            // Several attachments.
+                            for item in items {
+                                let Some(p) = item.as_str() else {
+                                    return invalid("a path must be a string");
+                                };
+                                seen = true;
+                                acc.add(self.check_path(
+                                    p,
+                                    op,
+                                    req.tool,
+                                    req.cwd,
+                                    req.agent_id,
+                                    fs,
+                                ));
+                            }
+                        }
+                        Some(_) => return invalid(&format!("`{key}` must be a string")),
                     }
+                }
+                if !seen && matches!(req.tool, "read" | "write" | "edit") {
+                    return invalid("the file path is missing");
                 }
             }
             "apply_patch" => {
-                let patch = ["patch", "input", "file_path", "diff"]
-                    .iter()
-                    .find_map(|k| req.params.get(*k).and_then(Value::as_str));
-                if let Some(patch) = patch {
-                    for (path, op) in patch_paths(patch) {
+                // Every text parameter is judged (the tool may read any of them); a plain path
+                // in `file_path` is a write of that path.
+                let mut texts = Vec::new();
+                for key in ["patch", "input", "file_path", "diff"] {
+                    match params.get(key) {
+                        None => {}
+                        Some(Value::String(p)) => texts.push((key, p.as_str())),
+                        Some(_) => return invalid(&format!("`{key}` must be a string")),
+                    }
+                }
+                if texts.is_empty() {
+                    return invalid("the patch text is missing");
+                }
+                for (key, text) in texts {
+                    let paths = patch_paths(text);
+                    if paths.is_empty() && key == "file_path" && !text.contains('\n') {
+                        acc.add(self.check_path(
+                            text,
+                            Op::Write,
+                            req.tool,
+                            req.cwd,
+                            req.agent_id,
+                            fs,
+                        ));
+                        continue;
+                    }
+                    if paths.is_empty() {
+                        return invalid("the patch names no file");
+                    }
+                    for (path, op) in paths {
                         acc.add(self.check_path(&path, op, req.tool, req.cwd, req.agent_id, fs));
                     }
                 }
@@ -446,7 +542,8 @@ impl FileGuard {
             }
             if !cmd.known_program {
                 // Unknown programs: every literal argument that is a protected path counts as
-                // a read (`xxd ~/.ssh/id_rsa`).
+                // a read (`xxd ~/.ssh/id_rsa`) and as a possible write or delete
+                // (`sponge ~/.bashrc`, `ed -s ~/.bashrc`): approval needed.
                 for a in cmd.argv.iter().skip(1) {
                     if let Arg::Literal(text) = a {
                         let value = if text.starts_with('-') {
@@ -463,6 +560,12 @@ impl FileGuard {
                                 req.agent_id,
                                 fs,
                             ));
+                            acc.add(self.check_unknown_write(
+                                v,
+                                cmd.program.as_deref().unwrap_or("the program"),
+                                req,
+                                fs,
+                            ));
                         }
                     }
                 }
@@ -476,6 +579,33 @@ impl FileGuard {
             }
         }
         acc.finish()
+    }
+
+    /// An unknown program's literal argument that may be written or deleted: a protected path
+    /// (below `no_access`, which the read check blocks) needs approval, under the rule of its
+    /// protection.
+    fn check_unknown_write(
+        &self,
+        raw: &str,
+        program: &str,
+        req: &GuardRequest<'_>,
+        fs: &dyn PathResolver,
+    ) -> Decision {
+        if raw.trim().is_empty() {
+            return Decision::allow(GUARD);
+        }
+        match self.protection_of(raw, req.cwd, req.agent_id, false, fs) {
+            Some(p) if p.level < Level::NoAccess => Decision::ask(
+                GUARD,
+                p.rule(),
+                format!(
+                    "File guard: {raw} is protected ({}) and {program} is not a program the guard knows; approve {} only if it does not modify the file.",
+                    p.label(),
+                    req.tool
+                ),
+            ),
+            _ => Decision::allow(GUARD),
+        }
     }
 
     /// A path argument with a dynamic part. `$HOME`/`${HOME}`/`$PWD`/`${PWD}` are substituted.
@@ -626,8 +756,8 @@ fn concretize(pattern: &str) -> String {
 }
 
 /// Paths named by a patch, with what the patch does to them: hardclaw/OpenAI headers
-/// (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`; a moved file's
-/// source counts as deleted) and unified-diff `---`/`+++` lines (with or without `a/`/`b/`:
+/// (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`, however spaced or
+/// cased; a moved file's source counts as deleted) and unified-diff `---`/`+++` lines (with or without `a/`/`b/`:
 /// both spellings are returned; `+++ /dev/null` deletes the `---` file).
 pub fn patch_paths(patch: &str) -> Vec<(String, Op)> {
     let mut out: Vec<(String, Op)> = Vec::new();
@@ -650,6 +780,8 @@ pub fn patch_paths(patch: &str) -> Vec<(String, Op)> {
     let mut minus: Option<String> = None;
     for line in patch.lines() {
         let line = line.trim_end_matches('\r');
+        let header = normalize_header(line);
+        let line = header.as_deref().unwrap_or(line);
         if let Some(p) = line.strip_prefix("*** Add File:") {
             push(p, Op::Write, &mut out);
         } else if let Some(p) = line.strip_prefix("*** Update File:") {
@@ -684,6 +816,29 @@ pub fn patch_paths(patch: &str) -> Vec<(String, Op)> {
         }
     }
     out
+}
+
+/// A `***` header spelled loosely (extra spaces or tabs, any case: `***  update file: x`) in
+/// its canonical spelling, so that a sloppy header an applier might accept is still judged.
+fn normalize_header(line: &str) -> Option<String> {
+    let rest = line.trim_start().strip_prefix("***")?;
+    let rest = rest.trim_start();
+    let (head, path) = rest.split_once(':')?;
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let canonical = match words
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .as_str()
+    {
+        "add file" => "Add File",
+        "update file" => "Update File",
+        "delete file" => "Delete File",
+        "move to" => "Move to",
+        _ => return None,
+    };
+    Some(format!("*** {canonical}:{path}"))
 }
 
 /// The path of a `---`/`+++` line: up to a tab (timestamps), quotes removed.

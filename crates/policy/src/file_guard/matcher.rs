@@ -16,6 +16,8 @@ pub enum Source {
     SelfProtection,
     /// Credentials and auth profiles.
     Credentials,
+    /// Secrets of running processes (`/proc/<pid>/environ`, `mem`, `fd/`).
+    ProcessSecrets,
     /// The agent workspace's identity files.
     IdentityFiles,
     /// Shell startup and autostart files (persistence).
@@ -30,6 +32,7 @@ impl Source {
         match self {
             Source::SelfProtection => "self-protection",
             Source::Credentials => "credentials",
+            Source::ProcessSecrets => "process-secrets",
             Source::IdentityFiles => "identity-files",
             Source::ShellStartup => "shell-startup",
             Source::Pattern => level.as_str(),

@@ -45,6 +45,8 @@ pub mod settings;
 #[cfg(test)]
 mod corpus;
 #[cfg(test)]
+mod regressions;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod testutil;

@@ -27,6 +27,10 @@ pub struct Settings {
     pub enabled: bool,
     /// Pattern file, as written.
     pub config_path: String,
+    /// Whether `configPath` was given explicitly. A missing pattern file at the default
+    /// location means "the default patterns"; a missing explicitly configured one is a config
+    /// error (a typo must not silently drop the user's protections).
+    pub config_path_explicit: bool,
     /// On a malformed pattern file: fall back to the defaults (true) or block every guarded
     /// call (false).
     pub fail_open: bool,
@@ -43,6 +47,7 @@ impl Default for Settings {
         Settings {
             enabled: true,
             config_path: DEFAULT_CONFIG_PATH.to_string(),
+            config_path_explicit: false,
             fail_open: false,
             log_blocks: true,
             agent_overrides: BTreeMap::new(),
@@ -92,6 +97,7 @@ impl Settings {
                         .filter(|s| !s.trim().is_empty())
                         .ok_or_else(|| "`configPath` must be a non-empty string".to_string())?
                         .to_string();
+                    self.config_path_explicit = true;
                 }
                 "logBlocks" => {
                     self.log_blocks = v

@@ -212,7 +212,10 @@ fn guide_command_vectors() {
 fn guide_hook_non_file_tools_allowed() {
     let g = guard();
     assert_allow(&tool(&g, "web_fetch", json!({"url": "https://x/.env"})));
-    assert_allow(&tool(&g, "message", json!({"file_path": ".env"})));
+    // hardclaw deviation: `message` uploads the local file its path parameters name, so it
+    // is judged as a read (the guide let it through); its text is not a path.
+    assert_allow(&tool(&g, "message", json!({"text": ".env"})));
+    assert_allow(&tool(&g, "sessions_list", json!({"file_path": ".env"})));
 }
 
 #[test]
@@ -306,9 +309,23 @@ fn guide_hook_apply_patch_env_blocked() {
 
 #[test]
 fn guide_hook_nonexistent_config_uses_defaults() {
+    // Missing at the default location: the defaults.
+    let g = FileGuard::from_config(&Config::default(), &env(), None);
+    assert!(g.config_error().is_none());
+    assert_allow(&tool(&g, "read", json!({"file_path": "src/app.ts"})));
+    // hardclaw deviation (the guide used the defaults here too): an explicitly configured
+    // `configPath` that does not exist is a config error, unless failOpen.
     let c = with_fg(json!({"configPath": "/nope/file-guard.json"}));
     let g = FileGuard::from_config(&c, &env(), None);
+    assert!(g.config_error().is_some());
+    assert_eq!(
+        tool(&g, "read", json!({"file_path": "src/app.ts"})).rule,
+        "config-error"
+    );
+    let c = with_fg(json!({"configPath": "/nope/file-guard.json", "failOpen": true}));
+    let g = FileGuard::from_config(&c, &env(), None);
     assert!(g.config_error().is_none());
+    assert!(!g.warnings().is_empty());
     assert_allow(&tool(&g, "read", json!({"file_path": "src/app.ts"})));
     assert_block(
         &tool(&g, "read", json!({"file_path": ".env"})),
@@ -535,7 +552,7 @@ fn pattern_file_paths_resolve() {
 #[test]
 fn pattern_file_itself_is_self_protected() {
     let c = with_fg(json!({"configPath": "/etc/hardclaw/file-guard.json"}));
-    let g = FileGuard::from_config(&c, &env(), None);
+    let g = FileGuard::from_config(&c, &env(), Some(Ok(r#"{"no_access": []}"#.into())));
     assert_block(
         &tool(
             &g,

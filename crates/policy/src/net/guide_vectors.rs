@@ -359,22 +359,24 @@ fn hook_empty_allowed_domains_blocks_everything() {
 
 #[test]
 fn hook_handler_error_fail_closed_or_open() {
-    // The guide throws from a Proxy on `params`; here: params that are not an object.
+    // The guide throws from a Proxy on `params`; here: params that are not an object. hardclaw
+    // refuses malformed input as `invalid-input` even with failOpen (the guide's fail-open
+    // allowed it, which let a call through unexamined).
     let dns = FakeDns::new();
-    let g = guard(cfg(gh(), json!({"failOpen": false})));
-    let d = run(&g, "web_fetch", json!("not an object"), None, None, &dns);
-    assert_block(&d, "error");
-    let d = run(&g, "web_fetch", json!({"url": 42}), None, None, &dns);
-    assert_block(&d, "error");
-    let g = guard(cfg(gh(), json!({"failOpen": true})));
-    assert_allow(&run(
-        &g,
-        "web_fetch",
-        json!("not an object"),
-        None,
-        None,
-        &dns,
-    ));
+    for fail_open in [false, true] {
+        let g = guard(cfg(gh(), json!({"failOpen": fail_open})));
+        for params in [
+            json!("not an object"),
+            json!({"url": 42}),
+            json!({}),
+            json!({"url": null}),
+            json!({"URL": "http://127.0.0.1/"}),
+        ] {
+            let d = run(&g, "web_fetch", params.clone(), None, None, &dns);
+            assert!(d.is_block(), "{params}: {d:?}");
+            assert_eq!(d.rule, "invalid-input", "{params}");
+        }
+    }
 }
 
 #[test]

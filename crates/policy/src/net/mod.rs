@@ -27,3 +27,6 @@ mod corpus;
 
 #[cfg(test)]
 mod prop_tests;
+
+#[cfg(test)]
+mod regressions;

@@ -285,6 +285,16 @@ impl NetworkGuard {
     }
 }
 
+/// Malformed tool input (params not an object, the URL missing, null or not a string): refused
+/// whatever `failOpen` says, since the tool would otherwise run on input the guard never saw.
+fn invalid_input(tool: &str, what: &str) -> Decision {
+    Decision::block(
+        GUARD,
+        "invalid-input",
+        format!("Network guard blocked {tool}: invalid input ({what})."),
+    )
+}
+
 fn invalid_url(tool: &str) -> Decision {
     Decision::block(
         GUARD,
@@ -515,11 +525,12 @@ impl Compiled {
         req: &GuardRequest<'_>,
         dns: &dyn DnsResolver,
     ) -> Result<Decision, ()> {
-        let params = req.params.as_object().ok_or(())?;
-        let Some(url) = params.get("url") else {
-            return Ok(Decision::allow(GUARD));
+        let Some(params) = req.params.as_object() else {
+            return Ok(invalid_input(req.tool, "params must be an object"));
         };
-        let url = url.as_str().ok_or(())?;
+        let Some(url) = params.get("url").and_then(Value::as_str) else {
+            return Ok(invalid_input(req.tool, "`url` must be a string"));
+        };
         Ok(match parse_url(url) {
             Err(_) => invalid_url(req.tool),
             Ok(parsed) => self.check_url(&parsed, req.tool, req.agent_id, dns, true),
@@ -527,10 +538,14 @@ impl Compiled {
     }
 
     fn check_browser(&self, req: &GuardRequest<'_>, dns: &dyn DnsResolver) -> Result<Decision, ()> {
-        let params = req.params.as_object().ok_or(())?;
+        let Some(params) = req.params.as_object() else {
+            return Ok(invalid_input(req.tool, "params must be an object"));
+        };
         for key in ["targetUrl", "url"] {
             let Some(v) = params.get(key) else { continue };
-            let url = v.as_str().ok_or(())?;
+            let Some(url) = v.as_str() else {
+                return Ok(invalid_input(req.tool, "the URL must be a string"));
+            };
             if url.trim().eq_ignore_ascii_case("about:blank") {
                 continue;
             }

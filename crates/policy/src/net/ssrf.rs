@@ -140,10 +140,80 @@ pub fn blocked_hostname(name: &str) -> Option<bool> {
     if is_metadata_hostname(name) || ALWAYS_BLOCKED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
         return Some(true);
     }
+    if let Some(always) = address_alias(name) {
+        return Some(always);
+    }
     if BLOCKED_HOSTNAMES.contains(&name) || BLOCKED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
         return Some(false);
     }
     None
+}
+
+/// Public wildcard-DNS services that answer with the address written in the name (or always
+/// with loopback): `127.0.0.1.nip.io`, `localtest.me`, … Blocked under every policy, whatever
+/// the allowlist says, since without DNS resolution (`resolveDns: false`) nothing else would
+/// see where they lead.
+const ADDRESS_ALIAS_DOMAINS: &[&str] = &[
+    "nip.io",
+    "sslip.io",
+    "xip.io",
+    "nip.direct",
+    "localtest.me",
+    "lvh.me",
+    "vcap.me",
+    "traefik.me",
+    "localho.st",
+    "lacolhost.com",
+    "fuf.me",
+];
+
+/// Whether `name` is a known alias of an address rather than a host: a wildcard-DNS service
+/// name, a name whose first label is `localhost` (`localhost.example.com` commonly resolves
+/// to 127.0.0.1), or a name embedding a special-purpose IPv4 address (`127-0-0-1.example.com`,
+/// `10.0.0.1.example.com`). `Some(true)`: blocked under every policy (loopback, metadata,
+/// wildcard DNS); `Some(false)`: blocked unless private networks are allowed.
+pub fn address_alias(name: &str) -> Option<bool> {
+    let name = name.trim_end_matches('.');
+    if ADDRESS_ALIAS_DOMAINS
+        .iter()
+        .any(|d| name == *d || name.ends_with(&format!(".{d}")))
+    {
+        return Some(true);
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    if labels.len() > 1 && labels[0] == "localhost" {
+        return Some(true);
+    }
+    let mut candidates: Vec<[&str; 4]> = Vec::new();
+    for w in labels.windows(4) {
+        candidates.push([w[0], w[1], w[2], w[3]]);
+    }
+    for label in &labels {
+        let parts: Vec<&str> = label.split('-').collect();
+        for w in parts.windows(4) {
+            candidates.push([w[0], w[1], w[2], w[3]]);
+        }
+    }
+    let mut verdict: Option<bool> = None;
+    for c in candidates {
+        let octets: Option<Vec<u8>> = c
+            .iter()
+            .map(|o| {
+                (!o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| o.parse::<u8>().ok())
+                    .flatten()
+            })
+            .collect();
+        let Some(o) = octets else { continue };
+        let ip = IpAddr::from([o[0], o[1], o[2], o[3]]);
+        let class = classify(ip);
+        match class.kind() {
+            None => {}
+            Some(RangeKind::Loopback | RangeKind::Metadata) => return Some(true),
+            Some(_) => verdict = Some(false),
+        }
+    }
+    verdict
 }
 
 /// `host` matches an SSRF `hostnameAllowlist` entry (`host`, or `*.suffix` for sub-domains).

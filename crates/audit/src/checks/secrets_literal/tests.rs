@@ -341,3 +341,25 @@ fn loopback_provider_keys_are_placeholders() {
     assert!(!is_loopback_url("http://10.0.0.1/v1"));
     assert!(!is_loopback_url("https://api.openai.com/v1"));
 }
+
+#[test]
+fn bypass_secret_outside_secret_keys_not_reported() {
+    let f = run(json!({
+        "models": {"providers": {"x": {"baseUrl": format!("https://user:{SECRET}@llm.example.com/v1")}}},
+        "agents": {"defaults": {"userTimezone": "ghp_0123456789abcdef0123456789abcdef",
+            "workspace": "${GH_TOKEN}"},
+            "list": [{"id": "main", "workspace": "xoxb-1234567890-0123456789abcdef"}]},
+    }));
+    for path in [
+        "models.providers.x.baseUrl",
+        "agents.defaults.userTimezone",
+        "agents.list[0].workspace",
+    ] {
+        let finding = at(&f, path);
+        assert_eq!(finding.check_id, "config.secrets.token_shaped_value");
+        assert_eq!(finding.severity, Severity::Warn);
+    }
+    assert!(f.iter().all(
+        |x| x.json_path.as_deref() != Some("plain") && x.json_path.as_deref() != Some("label")
+    ));
+}
