@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Get(args)) => commands::config::get(&cli.global, args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, args),
         Command::Policy(PolicyCommand::Tools(args)) => commands::policy::tools(&cli.global, args),
+        Command::Gateway(args) => commands::gateway::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,4 +3,5 @@
 pub mod audit;
 pub mod config;
 pub mod doctor;
+pub mod gateway;
 pub mod policy;
