@@ -2,4 +2,5 @@ mod audit;
 mod common;
 mod config;
 mod fix;
+mod gateway;
 mod policy;
