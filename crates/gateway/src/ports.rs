@@ -41,8 +41,14 @@ pub struct StoredMessage {
 pub struct SessionSummary {
     /// Session key.
     pub key: String,
-    /// Messages stored.
-    pub message_count: u64,
+    /// `main`, `dm`, `group`, ...
+    pub kind: String,
+    /// Channel, for channel sessions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Peer (DM sender or group id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
     /// Last activity (ms since the epoch).
     pub updated_ms: u64,
 }

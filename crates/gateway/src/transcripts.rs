@@ -80,10 +80,24 @@ impl Transcripts for MemoryTranscripts {
         let map = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<SessionSummary> = map
             .iter()
-            .map(|(k, v)| SessionSummary {
-                key: k.clone(),
-                message_count: v.len() as u64,
-                updated_ms: v.last().map_or(0, |m| m.ts_ms),
+            .map(|(k, v)| {
+                let key = hardclaw_policy::SessionKey::parse(k, "main");
+                let (channel, peer) = match &key.kind {
+                    hardclaw_policy::SessionType::Dm { channel, peer } => {
+                        (channel.clone(), Some(peer.clone()))
+                    }
+                    hardclaw_policy::SessionType::Group { channel, id } => {
+                        (Some(channel.clone()), Some(id.clone()))
+                    }
+                    _ => (None, None),
+                };
+                SessionSummary {
+                    key: k.clone(),
+                    kind: key.kind.name().to_string(),
+                    channel,
+                    peer,
+                    updated_ms: v.last().map_or(0, |m| m.ts_ms),
+                }
             })
             .collect();
         out.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms));

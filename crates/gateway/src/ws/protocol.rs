@@ -47,6 +47,10 @@ pub enum ClientFrame {
         /// Most messages (default 100, max 1000).
         #[serde(default)]
         limit: Option<usize>,
+        /// Read as this session would (session-visibility rules, `tools.sessions.visibility`);
+        /// without it the operator (owner) reads any session.
+        #[serde(default)]
+        as_session: Option<String>,
     },
     /// Pending pairing requests.
     PairingList {

@@ -1,4 +1,5 @@
 mod audit;
+mod browser;
 mod common;
 mod config;
 mod fix;
