@@ -100,7 +100,7 @@ impl Transcripts for MemoryTranscripts {
                 }
             })
             .collect();
-        out.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms));
+        out.sort_by_key(|s| std::cmp::Reverse(s.updated_ms));
         Ok(out)
     }
 

@@ -94,8 +94,13 @@ pub fn run(global: &GlobalArgs, args: &GatewayArgs) -> Result<u8> {
     for w in &settings.warnings {
         output::diag(&format!("hardclaw: WARNING: {w}"));
     }
-    if let (Some(TokenSource::File { path, generated: true }), hardclaw_gateway::AuthSetting::Token(t)) =
-        (&settings.token_source, &settings.auth)
+    if let (
+        Some(TokenSource::File {
+            path,
+            generated: true,
+        }),
+        hardclaw_gateway::AuthSetting::Token(t),
+    ) = (&settings.token_source, &settings.auth)
     {
         // Shown once, on the start that generated it; afterwards it is only in the file.
         output::diag(&format!(
@@ -173,6 +178,8 @@ fn reload(gw: &Arc<Gateway>, global: &GlobalArgs, port: Option<u16>) {
             }
             tracing::info!("config reloaded");
         }
-        Err(e) => tracing::error!(error = %format!("{e:#}"), "config reload failed; keeping the running config"),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "config reload failed; keeping the running config")
+        }
     }
 }

@@ -26,14 +26,16 @@ impl Drop for Browser {
 }
 
 fn chromium() -> Option<String> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|d| std::path::Path::new(d).join(name))
-            .find(|p| p.is_file())
-            .map(|p| p.display().to_string())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH")?
+                .to_str()?
+                .split(':')
+                .map(|d| std::path::Path::new(d).join(name))
+                .find(|p| p.is_file())
+                .map(|p| p.display().to_string())
+        })
 }
 
 /// Starts headless Chromium; returns it and its DevTools browser WebSocket URL.
@@ -135,7 +137,10 @@ impl Cdp {
 #[tokio::test]
 async fn control_ui_login_send_and_approve_pairing() {
     let Some(bin) = chromium() else {
-        assert!(std::env::var_os("CI").is_none(), "chromium is required in CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required in CI"
+        );
         eprintln!("skipping: chromium not installed");
         return;
     };
@@ -147,18 +152,39 @@ async fn control_ui_login_send_and_approve_pairing() {
     let (status, body) = webhook(&gw, "acme", &json!({"sender": "stranger", "text": "hi"})).await;
     assert_eq!((status, body["status"].as_str()), (202, Some("pairing")));
     let (_, reply) = receiver.next().await;
-    let code = reply["text"].as_str().unwrap().lines().find_map(|l| l.strip_prefix("Pairing code: ")).unwrap().to_string();
+    let code = reply["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Pairing code: "))
+        .unwrap()
+        .to_string();
 
     let (_browser, devtools) = launch(&bin);
-    let (ws, _) = tokio_tungstenite::connect_async(&devtools).await.expect("devtools");
-    let mut cdp = Cdp { ws, next_id: 0, session: None };
-    let target = cdp.call("Target.createTarget", json!({"url": gw.url("/")})).await;
+    let (ws, _) = tokio_tungstenite::connect_async(&devtools)
+        .await
+        .expect("devtools");
+    let mut cdp = Cdp {
+        ws,
+        next_id: 0,
+        session: None,
+    };
+    let target = cdp
+        .call("Target.createTarget", json!({"url": gw.url("/")}))
+        .await;
     let attached = cdp
-        .call("Target.attachToTarget", json!({"targetId": target["targetId"], "flatten": true}))
+        .call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        )
         .await;
     cdp.session = Some(attached["sessionId"].as_str().unwrap().to_string());
     cdp.call("Runtime.enable", json!({})).await;
-    cdp.wait_for("document.readyState === 'complete' && !!document.getElementById('login-form')", "the login page").await;
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('login-form')",
+        "the login page",
+    )
+    .await;
 
     // Log in.
     cdp.eval(&format!(
@@ -168,24 +194,69 @@ async fn control_ui_login_send_and_approve_pairing() {
     .await;
     cdp.wait_for("document.getElementById('status').textContent === 'connected' && !document.getElementById('app').hidden", "login").await;
     // The token is in memory only.
-    assert_eq!(cdp.eval("localStorage.length + sessionStorage.length + document.cookie.length").await, json!(0));
-    assert_eq!(cdp.eval("document.getElementById('token').value").await, json!(""));
+    assert_eq!(
+        cdp.eval("localStorage.length + sessionStorage.length + document.cookie.length")
+            .await,
+        json!(0)
+    );
+    assert_eq!(
+        cdp.eval("document.getElementById('token').value").await,
+        json!("")
+    );
     // Scripts and styles loaded under the CSP (the stylesheet applies).
-    assert_eq!(cdp.eval("getComputedStyle(document.querySelector('header')).display").await, json!("flex"));
+    assert_eq!(
+        cdp.eval("getComputedStyle(document.querySelector('header')).display")
+            .await,
+        json!("flex")
+    );
 
     // Send a message.
     cdp.eval("document.getElementById('message').value = 'hello from the browser'; document.getElementById('send-button').click(); true").await;
-    cdp.wait_for("document.getElementById('messages').innerText.includes('hello from the browser')", "the sent message").await;
-    cdp.wait_for("document.getElementById('messages').innerText.includes('No agent is configured')", "the no-agent notice").await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('hello from the browser')",
+        "the sent message",
+    )
+    .await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('No agent is configured')",
+        "the no-agent notice",
+    )
+    .await;
 
     // Approve the pending pairing request.
-    cdp.wait_for(&format!("!!document.querySelector('#pairing li[data-code=\"{code}\"] button.approve')"), "the pairing request").await;
-    cdp.eval(&format!("document.querySelector('#pairing li[data-code=\"{code}\"] button.approve').click(); true")).await;
-    cdp.wait_for(&format!("document.getElementById('messages').innerText.includes('pairing {code}: approved')"), "the approval").await;
-    cdp.wait_for("document.querySelectorAll('#pairing li').length === 0", "the emptied pairing list").await;
+    cdp.wait_for(
+        &format!("!!document.querySelector('#pairing li[data-code=\"{code}\"] button.approve')"),
+        "the pairing request",
+    )
+    .await;
+    cdp.eval(&format!(
+        "document.querySelector('#pairing li[data-code=\"{code}\"] button.approve').click(); true"
+    ))
+    .await;
+    cdp.wait_for(
+        &format!(
+            "document.getElementById('messages').innerText.includes('pairing {code}: approved')"
+        ),
+        "the approval",
+    )
+    .await;
+    cdp.wait_for(
+        "document.querySelectorAll('#pairing li').length === 0",
+        "the emptied pairing list",
+    )
+    .await;
 
     // The approved sender's next message is delivered.
-    let (status, body) = webhook(&gw, "acme", &json!({"sender": "stranger", "text": "hello again"})).await;
+    let (status, body) = webhook(
+        &gw,
+        "acme",
+        &json!({"sender": "stranger", "text": "hello again"}),
+    )
+    .await;
     assert_eq!((status, body["status"].as_str()), (202, Some("delivered")));
-    cdp.wait_for("document.getElementById('messages').innerText.includes('hello again')", "the delivered message event").await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('hello again')",
+        "the delivered message event",
+    )
+    .await;
 }

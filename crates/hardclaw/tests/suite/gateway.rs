@@ -53,7 +53,10 @@ pub fn start(home: &Home) -> Gw {
     let mut lines = BufReader::new(stderr).lines();
     let mut seen = Vec::new();
     let port = loop {
-        let line = lines.next().expect("gateway exited before listening").expect("read");
+        let line = lines
+            .next()
+            .expect("gateway exited before listening")
+            .expect("read");
         seen.push(line.clone());
         if let Some(rest) = line.strip_prefix("hardclaw: listening on 127.0.0.1:") {
             break rest.trim().parse::<u16>().expect("port");
@@ -64,7 +67,12 @@ pub fn start(home: &Home) -> Gw {
     let token = std::fs::read_to_string(home.state().join("gateway.token"))
         .map(|t| t.lines().next().unwrap_or("").to_string())
         .unwrap_or_default();
-    Gw { child, port, token, stderr: seen }
+    Gw {
+        child,
+        port,
+        token,
+        stderr: seen,
+    }
 }
 
 impl Gw {
@@ -87,14 +95,19 @@ impl Gw {
     }
 }
 
-pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects and authenticates; returns the socket after `ready`.
 pub async fn operator(gw: &Gw) -> (Ws, Value) {
-    let (mut ws, _) = tokio_tungstenite::connect_async(gw.ws_url()).await.expect("ws connect");
-    ws.send(Message::text(json!({"v": 1, "type": "auth", "token": gw.token}).to_string()))
+    let (mut ws, _) = tokio_tungstenite::connect_async(gw.ws_url())
         .await
-        .unwrap();
+        .expect("ws connect");
+    ws.send(Message::text(
+        json!({"v": 1, "type": "auth", "token": gw.token}).to_string(),
+    ))
+    .await
+    .unwrap();
     let ready = next_frame(&mut ws).await;
     assert_eq!(ready["type"], "ready", "{ready}");
     (ws, ready)
@@ -126,7 +139,10 @@ pub async fn request(ws: &mut Ws, frame: Value, want: &str) -> Value {
 }
 
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 pub fn sign(secret: &str, ts: i64, body: &[u8]) -> String {
@@ -180,7 +196,9 @@ impl Receiver {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
             loop {
-                let Ok((mut sock, _)) = listener.accept().await else { return };
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
@@ -200,7 +218,8 @@ impl Receiver {
                                 .and_then(|v| v.trim().parse::<usize>().ok())
                                 .unwrap_or(0);
                             if buf.len() >= end + 4 + len {
-                                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
+                                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len])
+                                    .to_string();
                                 let _ = sock
                                     .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
                                     .await;
@@ -215,11 +234,25 @@ impl Receiver {
         Receiver { port, rx }
     }
 
+    /// The next reply; asserts that it is signed with the account's secret.
     pub async fn next(&mut self) -> (String, Value) {
         let (head, body) = tokio::time::timeout(Duration::from_secs(10), self.rx.recv())
             .await
             .expect("reply in time")
             .expect("reply");
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}:")))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_else(|| panic!("reply without {name}"))
+        };
+        let ts: i64 = header("x-hardclaw-timestamp").parse().unwrap();
+        assert!((now() - ts).abs() < 60);
+        assert_eq!(
+            header("x-hardclaw-signature"),
+            sign(SECRET, ts, body.as_bytes()),
+            "reply signature"
+        );
         (head, serde_json::from_str(&body).unwrap())
     }
 
@@ -247,14 +280,25 @@ async fn fresh_install_token_files_and_audit() {
     let home = Home::new();
     std::fs::remove_dir(home.state()).unwrap(); // the gateway creates it
     let gw = start(&home);
-    assert_eq!(gw.token.len(), 43, "generated token in <state>/gateway.token");
-    assert!(gw.stderr.iter().any(|l| l.contains(&gw.token)), "token shown at first start");
+    assert_eq!(
+        gw.token.len(),
+        43,
+        "generated token in <state>/gateway.token"
+    );
+    assert!(
+        gw.stderr.iter().any(|l| l.contains(&gw.token)),
+        "token shown at first start"
+    );
     assert_eq!(mode(&home.state()), 0o700);
     assert_eq!(mode(&home.state().join("gateway.token")), 0o600);
     assert_eq!(gw.health().await["ok"], true);
 
     // The audit of this running default install has no critical finding.
-    let out = home.cmd().args(["security", "audit", "--json"]).output().unwrap();
+    let out = home
+        .cmd()
+        .args(["security", "audit", "--json"])
+        .output()
+        .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["critical"], 0, "{report:#}");
     // Every file the gateway created is private.
@@ -297,13 +341,27 @@ async fn no_token_is_401_and_wrong_tokens_lock_out_while_operator_is_unaffected(
 
     let mut statuses = Vec::new();
     for _ in 0..12 {
-        let r = http.get(gw.url("/health")).bearer_auth("wrong-token").send().await.unwrap();
+        let r = http
+            .get(gw.url("/health"))
+            .bearer_auth("wrong-token")
+            .send()
+            .await
+            .unwrap();
         statuses.push(r.status().as_u16());
     }
     assert_eq!(&statuses[..9], &[401; 9]);
-    assert_eq!(&statuses[9..], &[429, 429, 429], "locked on the 10th failure: {statuses:?}");
+    assert_eq!(
+        &statuses[9..],
+        &[429, 429, 429],
+        "locked on the 10th failure: {statuses:?}"
+    );
     // Locked out even with the right token (a lockout that a correct guess escapes is no lockout).
-    let r = http.get(gw.url("/health")).bearer_auth(&gw.token).send().await.unwrap();
+    let r = http
+        .get(gw.url("/health"))
+        .bearer_auth(&gw.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 429);
     assert!(r.headers().get("retry-after").is_some());
     // New WebSocket logins from the locked client are refused too.
@@ -335,11 +393,17 @@ async fn preauth_limits_close_the_socket() {
     }
     // A first frame that is not auth → closed.
     let (mut ws, _) = tokio_tungstenite::connect_async(gw.ws_url()).await.unwrap();
-    ws.send(Message::text(json!({"v": 1, "type": "ping"}).to_string())).await.unwrap();
+    ws.send(Message::text(json!({"v": 1, "type": "ping"}).to_string()))
+        .await
+        .unwrap();
     assert_eq!(next_close(&mut ws).await, Some(CloseCode::Policy));
     // Wrong token → error frame and close.
     let (mut ws, _) = tokio_tungstenite::connect_async(gw.ws_url()).await.unwrap();
-    ws.send(Message::text(json!({"v": 1, "type": "auth", "token": "nope"}).to_string())).await.unwrap();
+    ws.send(Message::text(
+        json!({"v": 1, "type": "auth", "token": "nope"}).to_string(),
+    ))
+    .await
+    .unwrap();
     let f = next_frame(&mut ws).await;
     assert_eq!(f["code"], "unauthorized");
     // Silence → closed after the handshake timeout.
@@ -348,14 +412,20 @@ async fn preauth_limits_close_the_socket() {
     assert_eq!(next_close(&mut ws).await, Some(CloseCode::Policy));
     assert!(started.elapsed() < Duration::from_secs(8));
     // A foreign browser origin cannot even upgrade.
-    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(gw.ws_url()).unwrap();
-    req.headers_mut().insert("origin", "http://evil.example".parse().unwrap());
+    let mut req =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(gw.ws_url())
+            .unwrap();
+    req.headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
     assert!(tokio_tungstenite::connect_async(req).await.is_err());
 }
 
 async fn next_close(ws: &mut Ws) -> Option<CloseCode> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("in time") {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("in time")
+        {
             Some(Ok(Message::Close(Some(f)))) => return Some(f.code),
             Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return None,
             Some(Ok(_)) => continue,
@@ -370,12 +440,32 @@ async fn webchat_send_is_stored_acked_and_commands_rejected() {
     let (mut ws, ready) = operator(&gw).await;
     assert_eq!(ready["session"], "agent:main:main");
     assert_eq!(ready["agent"], false);
-    let ack = request(&mut ws, json!({"v": 1, "type": "send", "id": "1", "text": "hello"}), "ack").await;
+    let ack = request(
+        &mut ws,
+        json!({"v": 1, "type": "send", "id": "1", "text": "hello"}),
+        "ack",
+    )
+    .await;
     assert_eq!(ack["status"], "stored");
-    let ack = request(&mut ws, json!({"v": 1, "type": "send", "id": "2", "text": "!echo test"}), "ack").await;
+    let ack = request(
+        &mut ws,
+        json!({"v": 1, "type": "send", "id": "2", "text": "!echo test"}),
+        "ack",
+    )
+    .await;
     assert_eq!(ack["status"], "rejected");
-    let h = request(&mut ws, json!({"v": 1, "type": "history", "session": "agent:main:main"}), "history").await;
-    let texts: Vec<&str> = h["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let h = request(
+        &mut ws,
+        json!({"v": 1, "type": "history", "session": "agent:main:main"}),
+        "history",
+    )
+    .await;
+    let texts: Vec<&str> = h["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, ["hello"]);
     let bad = request(&mut ws, json!({"v": 2, "type": "ping"}), "error").await;
     assert_eq!(bad["code"], "unsupported_version");
@@ -386,14 +476,31 @@ async fn chat_completions_is_off_by_default_then_503_after_auth() {
     let home = Home::new();
     let gw = start(&home);
     let http = reqwest::Client::new();
-    let r = http.post(gw.url("/v1/chat/completions")).bearer_auth(&gw.token).body("{}").send().await.unwrap();
+    let r = http
+        .post(gw.url("/v1/chat/completions"))
+        .bearer_auth(&gw.token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     drop(gw);
     home.write_config(r#"{gateway: {http: {endpoints: {chatCompletions: {enabled: true}}}}}"#);
     let gw = start(&home);
-    let r = http.post(gw.url("/v1/chat/completions")).body("{}").send().await.unwrap();
+    let r = http
+        .post(gw.url("/v1/chat/completions"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = http.post(gw.url("/v1/chat/completions")).bearer_auth(&gw.token).body("{}").send().await.unwrap();
+    let r = http
+        .post(gw.url("/v1/chat/completions"))
+        .bearer_auth(&gw.token)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["message"], "no agent runtime configured");
@@ -403,12 +510,24 @@ async fn chat_completions_is_off_by_default_then_503_after_auth() {
 async fn unsafe_setups_refuse_to_start() {
     let home = Home::new();
     for (config, expect) in [
-        (r#"{gateway: {bind: "lan", auth: {mode: "none"}}}"#, "without auth"),
-        (r#"{gateway: {auth: {token: "tok-0123456789abcdef"}}, hooks: {enabled: true, token: "tok-0123456789abcdef"}}"#, "hooks.token must not match"),
-        (r#"{gateway: {auth: {token: "tok-0123456789abcdef", password: "pw"}}}"#, "gateway.auth.mode"),
+        (
+            r#"{gateway: {bind: "lan", auth: {mode: "none"}}}"#,
+            "without auth",
+        ),
+        (
+            r#"{gateway: {auth: {token: "tok-0123456789abcdef"}}, hooks: {enabled: true, token: "tok-0123456789abcdef"}}"#,
+            "hooks.token must not match",
+        ),
+        (
+            r#"{gateway: {auth: {token: "tok-0123456789abcdef", password: "pw"}}}"#,
+            "gateway.auth.mode",
+        ),
     ] {
         home.write_config(config);
-        let out = gateway_command(&home).args(["gateway", "--port", "0"]).output().unwrap();
+        let out = gateway_command(&home)
+            .args(["gateway", "--port", "0"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{config}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expect), "{config}: {err}");
@@ -419,7 +538,10 @@ async fn unsafe_setups_refuse_to_start() {
 async fn unsigned_tampered_stale_and_replayed_webhooks_are_dropped() {
     let home = Home::new();
     let mut receiver = Receiver::start().await;
-    home.write_config(&webhook_config(receiver.port, json!({"dmPolicy": "open", "allowFrom": ["*"]})));
+    home.write_config(&webhook_config(
+        receiver.port,
+        json!({"dmPolicy": "open", "allowFrom": ["*"]}),
+    ));
     let gw = start(&home);
     let body = json!({"sender": "alice", "text": "hi"}).to_string();
     let ts = now();
@@ -428,16 +550,51 @@ async fn unsigned_tampered_stale_and_replayed_webhooks_are_dropped() {
     let (s, _) = webhook_raw(&gw, "acme", body.clone(), None, None).await;
     assert_eq!(s, 401, "unsigned");
     let tampered = json!({"sender": "mallory", "text": "hi"}).to_string();
-    let (s, _) = webhook_raw(&gw, "acme", tampered, Some(ts.to_string()), Some(sig.clone())).await;
+    let (s, _) = webhook_raw(
+        &gw,
+        "acme",
+        tampered,
+        Some(ts.to_string()),
+        Some(sig.clone()),
+    )
+    .await;
     assert_eq!(s, 401, "tampered");
     let old = now() - 600;
-    let (s, _) = webhook_raw(&gw, "acme", body.clone(), Some(old.to_string()), Some(sign(SECRET, old, body.as_bytes()))).await;
+    let (s, _) = webhook_raw(
+        &gw,
+        "acme",
+        body.clone(),
+        Some(old.to_string()),
+        Some(sign(SECRET, old, body.as_bytes())),
+    )
+    .await;
     assert_eq!(s, 401, "stale");
-    let (s, _) = webhook_raw(&gw, "nope", body.clone(), Some(ts.to_string()), Some(sig.clone())).await;
+    let (s, _) = webhook_raw(
+        &gw,
+        "nope",
+        body.clone(),
+        Some(ts.to_string()),
+        Some(sig.clone()),
+    )
+    .await;
     assert_eq!(s, 401, "unknown account");
-    let (first, _) = webhook_raw(&gw, "acme", body.clone(), Some(ts.to_string()), Some(sig.clone())).await;
+    let (first, _) = webhook_raw(
+        &gw,
+        "acme",
+        body.clone(),
+        Some(ts.to_string()),
+        Some(sig.clone()),
+    )
+    .await;
     assert_eq!(first, 202);
-    let (s, _) = webhook_raw(&gw, "acme", body.clone(), Some(ts.to_string()), Some(sig.clone())).await;
+    let (s, _) = webhook_raw(
+        &gw,
+        "acme",
+        body.clone(),
+        Some(ts.to_string()),
+        Some(sig.clone()),
+    )
+    .await;
     assert_eq!(s, 401, "replayed");
 
     let stats = &gw.health().await["webhook"];
@@ -448,5 +605,237 @@ async fn unsigned_tampered_stale_and_replayed_webhooks_are_dropped() {
     assert_eq!(stats["droppedUnknownAccount"], 1);
     assert_eq!(stats["dropped"], 5);
     assert_eq!(stats["accepted"], 1);
-    assert!(receiver.nothing_for(Duration::from_millis(300)).await, "dropped requests are never answered");
+    assert!(
+        receiver.nothing_for(Duration::from_millis(300)).await,
+        "dropped requests are never answered"
+    );
+}
+
+fn pairing_code(reply: &Value) -> String {
+    reply["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Pairing code: "))
+        .expect("a pairing code in the reply")
+        .trim()
+        .to_string()
+}
+
+async fn webhook_sessions(ws: &mut Ws) -> Vec<String> {
+    let s = request(ws, json!({"v": 1, "type": "sessions_list"}), "sessions").await;
+    s["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap().to_string())
+        .filter(|k| k.contains(":webhook:"))
+        .collect()
+}
+
+async fn history(ws: &mut Ws, session: &str) -> Vec<String> {
+    let h = request(
+        ws,
+        json!({"v": 1, "type": "history", "session": session}),
+        "history",
+    )
+    .await;
+    h["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn unknown_sender_gets_a_pairing_code_and_is_delivered_after_approval() {
+    let home = Home::new();
+    let mut receiver = Receiver::start().await;
+    home.write_config(&webhook_config(receiver.port, json!({})));
+    let gw = start(&home);
+    let (mut ws, _) = operator(&gw).await;
+
+    let (s, b) = webhook(
+        &gw,
+        "acme",
+        &json!({"sender": "alice", "text": "let me in"}),
+    )
+    .await;
+    assert_eq!((s, b["status"].as_str()), (202, Some("pairing")));
+    let (_, reply) = receiver.next().await;
+    assert_eq!(reply["kind"], "pairing");
+    assert_eq!(reply["to"], "alice");
+    let code = pairing_code(&reply);
+    assert_eq!(code.len(), 8);
+    assert!(webhook_sessions(&mut ws).await.is_empty(), "not delivered");
+    // A repeat message reuses the code and sends nothing.
+    let (_, b) = webhook(&gw, "acme", &json!({"sender": "alice", "text": "hello?"})).await;
+    assert_eq!(b["status"], "pairing");
+    assert!(receiver.nothing_for(Duration::from_millis(300)).await);
+
+    // The operator approves from the CLI (lower-case input works).
+    let out = home
+        .cmd()
+        .args(["pairing", "list", "--json"])
+        .output()
+        .unwrap();
+    let pending: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(pending[0]["code"], code.as_str());
+    home.cmd()
+        .args(["pairing", "approve", "webhook", &code.to_lowercase()])
+        .assert()
+        .success();
+
+    let (_, b) = webhook(&gw, "acme", &json!({"sender": "alice", "text": "thanks"})).await;
+    assert_eq!(b["status"], "delivered");
+    let sessions = webhook_sessions(&mut ws).await;
+    assert_eq!(sessions, ["agent:main:webhook:direct:alice"]);
+    assert_eq!(history(&mut ws, &sessions[0]).await, ["thanks"]);
+    // Files the pairing store wrote are private too.
+    for entry in walk(&home.state()) {
+        let expected = if entry.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&entry), expected, "{}", entry.display());
+    }
+}
+
+#[tokio::test]
+async fn fourth_pending_sender_gets_no_code() {
+    let home = Home::new();
+    let mut receiver = Receiver::start().await;
+    home.write_config(&webhook_config(receiver.port, json!({})));
+    let gw = start(&home);
+    for sender in ["s1", "s2", "s3"] {
+        let (_, b) = webhook(&gw, "acme", &json!({"sender": sender, "text": "hi"})).await;
+        assert_eq!(b["status"], "pairing");
+        let (_, reply) = receiver.next().await;
+        assert_eq!(reply["to"], sender);
+    }
+    let (_, b) = webhook(&gw, "acme", &json!({"sender": "s4", "text": "hi"})).await;
+    assert_eq!(b["status"], "pairing");
+    assert!(
+        receiver.nothing_for(Duration::from_millis(500)).await,
+        "no code for the 4th sender"
+    );
+}
+
+#[tokio::test]
+async fn group_message_without_mention_is_skipped() {
+    let home = Home::new();
+    let mut receiver = Receiver::start().await;
+    home.write_config(&webhook_config(
+        receiver.port,
+        json!({"groupPolicy": "open", "groups": {"*": {"requireMention": true}}}),
+    ));
+    let gw = start(&home);
+    let (mut ws, _) = operator(&gw).await;
+    let (_, b) = webhook(
+        &gw,
+        "acme",
+        &json!({"sender": "carol", "group": "team", "text": "lunch?"}),
+    )
+    .await;
+    assert_eq!(b["status"], "skipped");
+    assert!(webhook_sessions(&mut ws).await.is_empty());
+    let (_, b) = webhook(
+        &gw,
+        "acme",
+        &json!({"sender": "carol", "group": "team", "text": "bot?", "mentions_bot": true}),
+    )
+    .await;
+    assert_eq!(b["status"], "delivered");
+    let (_, b) = webhook(
+        &gw,
+        "acme",
+        &json!({"sender": "carol", "group": "team", "text": "thx", "reply_to_bot": true}),
+    )
+    .await;
+    assert_eq!(b["status"], "delivered");
+    assert_eq!(
+        webhook_sessions(&mut ws).await,
+        ["agent:main:webhook:group:team"]
+    );
+    assert!(
+        receiver.nothing_for(Duration::from_millis(200)).await,
+        "skipped messages are never answered"
+    );
+    assert_eq!(gw.health().await["webhook"]["skipped"], 1);
+}
+
+#[tokio::test]
+async fn bang_command_from_an_allowed_sender_is_rejected() {
+    let home = Home::new();
+    let mut receiver = Receiver::start().await;
+    home.write_config(&webhook_config(
+        receiver.port,
+        json!({"dmPolicy": "allowlist", "allowFrom": ["dave"]}),
+    ));
+    let gw = start(&home);
+    let (mut ws, _) = operator(&gw).await;
+    let (_, b) = webhook(
+        &gw,
+        "acme",
+        &json!({"sender": "dave", "text": "!echo test"}),
+    )
+    .await;
+    assert_eq!(b["status"], "rejected");
+    let (_, reply) = receiver.next().await;
+    assert_eq!(reply["kind"], "rejected");
+    assert!(
+        webhook_sessions(&mut ws).await.is_empty(),
+        "a rejected command is not stored"
+    );
+    // A stranger under allowlist is dropped silently.
+    let (_, b) = webhook(&gw, "acme", &json!({"sender": "eve", "text": "!echo test"})).await;
+    assert_eq!(b["status"], "skipped");
+    assert!(receiver.nothing_for(Duration::from_millis(200)).await);
+}
+
+#[tokio::test]
+async fn two_senders_get_two_sessions_and_cannot_read_each_other() {
+    let home = Home::new();
+    let receiver = Receiver::start().await;
+    home.write_config(&webhook_config(
+        receiver.port,
+        json!({"dmPolicy": "open", "allowFrom": ["*"]}),
+    ));
+    let gw = start(&home);
+    let (mut ws, _) = operator(&gw).await;
+    for (sender, text) in [("alice", "alice secret"), ("bob", "bob secret")] {
+        let (_, b) = webhook(&gw, "acme", &json!({"sender": sender, "text": text})).await;
+        assert_eq!(b["status"], "delivered");
+    }
+    let mut sessions = webhook_sessions(&mut ws).await;
+    sessions.sort();
+    assert_eq!(
+        sessions,
+        [
+            "agent:main:webhook:direct:alice",
+            "agent:main:webhook:direct:bob"
+        ]
+    );
+    assert_eq!(history(&mut ws, &sessions[0]).await, ["alice secret"]);
+    assert_eq!(history(&mut ws, &sessions[1]).await, ["bob secret"]);
+    // Read as alice's session, bob's history is forbidden (and vice versa); her own is fine.
+    let f = request(
+        &mut ws,
+        json!({"v": 1, "type": "history", "session": sessions[1], "as_session": sessions[0]}),
+        "error",
+    )
+    .await;
+    assert_eq!(f["code"], "forbidden");
+    let f = request(
+        &mut ws,
+        json!({"v": 1, "type": "history", "session": sessions[0], "as_session": sessions[1]}),
+        "error",
+    )
+    .await;
+    assert_eq!(f["code"], "forbidden");
+    let h = request(
+        &mut ws,
+        json!({"v": 1, "type": "history", "session": sessions[0], "as_session": sessions[0]}),
+        "history",
+    )
+    .await;
+    assert_eq!(h["messages"][0]["text"], "alice secret");
 }
