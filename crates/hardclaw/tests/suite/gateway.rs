@@ -22,6 +22,8 @@ pub struct Gw {
     pub port: u16,
     pub token: String,
     pub stderr: Vec<String>,
+    /// Everything printed after the listening lines.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Gw {
@@ -63,7 +65,13 @@ pub fn start(home: &Home) -> Gw {
         }
     };
     // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
     let token = std::fs::read_to_string(home.state().join("gateway.token"))
         .map(|t| t.lines().next().unwrap_or("").to_string())
         .unwrap_or_default();
@@ -72,6 +80,7 @@ pub fn start(home: &Home) -> Gw {
         port,
         token,
         stderr: seen,
+        log,
     }
 }
 
@@ -838,4 +847,66 @@ async fn two_senders_get_two_sessions_and_cannot_read_each_other() {
     )
     .await;
     assert_eq!(h["messages"][0]["text"], "alice secret");
+}
+
+fn signal(gw: &Gw, sig: &str) {
+    let status = Command::new("kill")
+        .args([sig, &gw.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn sighup_reloads_and_a_bad_config_keeps_the_running_one() {
+    let home = Home::new();
+    let mut gw = start(&home);
+    let http = reqwest::Client::new();
+    let post = |gw: &Gw| {
+        http.post(gw.url("/v1/chat/completions"))
+            .bearer_auth(&gw.token)
+            .body("{}")
+            .send()
+    };
+    assert_eq!(post(&gw).await.unwrap().status(), 404);
+
+    home.write_config(r#"{gateway: {http: {endpoints: {chatCompletions: {enabled: true}}}}}"#);
+    signal(&gw, "-HUP");
+    let mut status = 0;
+    for _ in 0..50 {
+        status = post(&gw).await.unwrap().status().as_u16();
+        if status == 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 503, "reloaded on SIGHUP");
+
+    home.write_config(r#"{gateway: {bogusKey: true}}"#);
+    signal(&gw, "-USR1");
+    let mut logged = false;
+    for _ in 0..50 {
+        if gw
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("config reload failed"))
+        {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(logged, "reload error logged: {:?}", gw.log.lock().unwrap());
+    assert_eq!(post(&gw).await.unwrap().status(), 503, "old config kept");
+    assert!(
+        !gw.log.lock().unwrap().iter().any(|l| l.contains(&gw.token)),
+        "no secret in the log"
+    );
+
+    // SIGTERM: clean exit.
+    signal(&gw, "-TERM");
+    let code = gw.child.wait().unwrap();
+    assert!(code.success(), "{code:?}");
 }
