@@ -176,3 +176,100 @@ mod tests {
         assert_eq!(bearer(&h), None);
     }
 }
+
+#[cfg(test)]
+mod proxy_tests {
+    use std::sync::Arc;
+
+    use axum::http::HeaderValue;
+    use hardclaw_config::{Config, Flavor, LocationInputs, Locations};
+
+    use super::*;
+    use crate::client_ip::resolve;
+    use crate::ports::DenyAll;
+    use crate::settings::Inputs;
+    use crate::state::Ports;
+    use crate::transcripts::MemoryTranscripts;
+
+    fn gateway(config: serde_json::Value) -> (tempfile::TempDir, Gateway) {
+        let tmp = tempfile::tempdir().unwrap();
+        let locations = Locations::resolve(&LocationInputs {
+            state_dir_flag: Some(tmp.path().join("state")),
+            flavor: Flavor::Hardclaw,
+            cwd: tmp.path().to_path_buf(),
+            ..LocationInputs::default()
+        });
+        let settings = Settings::resolve(&Inputs {
+            config: Config::from_value(&config).unwrap(),
+            env: Default::default(),
+            locations,
+            port_override: None,
+        })
+        .unwrap();
+        let ports = Ports {
+            transcripts: Arc::new(MemoryTranscripts::default()),
+            access: Arc::new(DenyAll),
+            audit: None,
+        };
+        (tmp, Gateway::new(settings, ports))
+    }
+
+    // Reference §7.9 #14: trusted-proxy mode, peer not in trustedProxies.
+    #[tokio::test]
+    async fn trusted_proxy_mode_needs_a_trusted_peer_and_the_user_header() {
+        let (_t, gw) = gateway(serde_json::json!({"gateway": {
+            "trustedProxies": ["127.0.0.1"],
+            "auth": {"mode": "trusted-proxy", "trustedProxy": {"userHeader": "x-user", "allowUsers": ["ann"]}}
+        }}));
+        let s = gw.settings();
+        let mut h = HeaderMap::new();
+        h.insert("x-user", HeaderValue::from_static("ann"));
+        let from =
+            |ip: &str, h: &HeaderMap| resolve(ip.parse().unwrap(), h, &s.trusted_proxies, false);
+        assert_eq!(
+            gw.authenticate(&s, &from("203.0.113.1", &h), None, &h),
+            Err(ApiError::UntrustedProxy)
+        );
+        assert_eq!(
+            gw.authenticate(&s, &from("127.0.0.1", &h), None, &h),
+            Ok(Principal::ProxyUser("ann".into()))
+        );
+        h.insert("x-user", HeaderValue::from_static("bob"));
+        assert_eq!(
+            gw.authenticate(&s, &from("127.0.0.1", &h), None, &h),
+            Err(ApiError::UntrustedProxy)
+        );
+    }
+
+    #[tokio::test]
+    async fn forwarded_client_is_what_the_limiter_locks() {
+        let (_t, gw) = gateway(serde_json::json!({"gateway": {
+            "trustedProxies": ["127.0.0.1"], "auth": {"token": "the-right-token-0123"}
+        }}));
+        let s = gw.settings();
+        let mut attacker = HeaderMap::new();
+        attacker.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.9"));
+        let mut user = HeaderMap::new();
+        user.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.10"));
+        let via =
+            |h: &HeaderMap| resolve("127.0.0.1".parse().unwrap(), h, &s.trusted_proxies, false);
+        for _ in 0..9 {
+            assert_eq!(
+                gw.authenticate(&s, &via(&attacker), Some("x"), &attacker),
+                Err(ApiError::BadCredential)
+            );
+        }
+        assert!(matches!(
+            gw.authenticate(&s, &via(&attacker), Some("x"), &attacker),
+            Err(ApiError::RateLimited { .. })
+        ));
+        assert_eq!(
+            gw.authenticate(&s, &via(&user), Some("the-right-token-0123"), &user),
+            Ok(Principal::Operator)
+        );
+        assert_eq!(
+            gw.authenticate(&s, &via(&user), None, &user),
+            Err(ApiError::MissingCredential)
+        );
+    }
+}

@@ -51,6 +51,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// Health checks and helpers
     Doctor(DoctorArgs),
+    /// Check a tool call against every guard, as the runtime would
+    #[command(subcommand)]
+    Guard(GuardCommand),
     /// Explain policy decisions
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -65,6 +68,9 @@ Signals: SIGINT/SIGTERM stop it; SIGHUP or SIGUSR1 reload the config (a config t
 load or check is logged and the running one kept)."
     )]
     Gateway(GatewayArgs),
+    /// Approve or reject senders who asked for access with a pairing code
+    #[command(subcommand)]
+    Pairing(PairingCommand),
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +87,33 @@ pub struct GatewayArgs {
 pub enum GatewayCommand {
     /// Run the gateway in the foreground (the default)
     Run,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PairingCommand {
+    /// List pending pairing requests (unexpired; codes are valid for 1 hour)
+    List(PairingListArgs),
+    /// Approve a pairing code: its sender is added to <channel>[-<account>]-allowFrom.json
+    Approve(PairingCodeArgs),
+    /// Reject a pairing code: the request is deleted, the sender stays unknown
+    Reject(PairingCodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PairingListArgs {
+    /// Only this channel (`whatsapp`, `telegram`, ...)
+    pub channel: Option<String>,
+    /// Print the requests as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PairingCodeArgs {
+    /// The channel the request came from (`whatsapp`, `telegram`, ...)
+    pub channel: String,
+    /// The 8-character pairing code (case-insensitive)
+    pub code: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,4 +257,44 @@ fn parse_plugin_tool(text: &str) -> Result<PluginTool, String> {
         Some(t) => PluginTool::new(plugin.trim(), t).optional(),
         None => PluginTool::new(plugin.trim(), tool),
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuardCommand {
+    /// Run every guard that applies to one tool call and explain the decision
+    #[command(
+        long_about = "Run every guard that applies to one tool call — tool policy, \
+command-guard, exec policy, file-guard, network-guard — exactly as the runtime would, and print \
+the decision, the guard and rule that made it, the reason, and the facts the shell analyser \
+saw.\n\nExit codes: 0 allow, 3 block, 4 ask (1 invalid config, 2 usage).\n\n\
+--batch reads JSON lines {\"id\", \"tool\", \"params\", \"agent\"?, \"session\"?, \"cwd\"?} \
+on stdin and writes one JSON object per line, in order, carrying the input's id; the exit code \
+is that of the strictest decision."
+    )]
+    Check(GuardCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GuardCheckArgs {
+    /// Tool name (exec, read, write, edit, apply_patch, web_fetch, ...)
+    #[arg(long, required_unless_present = "batch")]
+    pub tool: Option<String>,
+    /// Tool parameters as JSON, e.g. '{"command": "rm -rf /"}'
+    #[arg(long, value_name = "JSON")]
+    pub params: Option<String>,
+    /// Calling agent (enables the tool-policy check and per-agent guard overrides)
+    #[arg(long, value_name = "ID")]
+    pub agent: Option<String>,
+    /// Session key (e.g. agent:main:main; decides sandboxed vs host)
+    #[arg(long, value_name = "KEY")]
+    pub session: Option<String>,
+    /// Working directory relative paths resolve against [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Print one JSON object: {decision, guard, rule, reason, decisions, facts}
+    #[arg(long)]
+    pub json: bool,
+    /// Read JSON lines on stdin, write one JSON result per line
+    #[arg(long, conflicts_with_all = ["tool", "params", "json"])]
+    pub batch: bool,
 }

@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ConfigCommand, PolicyCommand, SecurityCommand};
+use crate::cli::{
+    Cli, Command, ConfigCommand, GuardCommand, PairingCommand, PolicyCommand, SecurityCommand,
+};
 
 /// Exit code: invalid config or runtime error.
 pub const EXIT_ERROR: u8 = 1;
@@ -29,8 +31,16 @@ fn main() -> ExitCode {
         }
         Command::Config(ConfigCommand::Get(args)) => commands::config::get(&cli.global, args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, args),
+        Command::Guard(GuardCommand::Check(args)) => commands::guard::check(&cli.global, args),
         Command::Policy(PolicyCommand::Tools(args)) => commands::policy::tools(&cli.global, args),
         Command::Gateway(args) => commands::gateway::run(&cli.global, args),
+        Command::Pairing(PairingCommand::List(args)) => commands::pairing::list(&cli.global, args),
+        Command::Pairing(PairingCommand::Approve(args)) => {
+            commands::pairing::approve(&cli.global, args)
+        }
+        Command::Pairing(PairingCommand::Reject(args)) => {
+            commands::pairing::reject(&cli.global, args)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

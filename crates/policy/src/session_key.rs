@@ -7,8 +7,15 @@
 //! `<ch>:group|channel:<id>[:thread:<t>|:topic:<t>]` are groups; `subagent:<uuid>` subagents
 //! (depth = number of `subagent` segments); `cron:<job>[:run:<uuid>]` cron runs; `hook:<id>`
 //! webhook runs. Keys not prefixed with `agent:` are scoped under the requesting agent.
+//!
+//! Building keys from a message (`session.dmScope`, identity links, groups, threads) lives in
+//! [`SessionKey::for_dm`] and [`SessionKey::for_group`].
 
 use serde::Serialize;
+
+mod build;
+
+pub use build::{DEFAULT_ACCOUNT, DEFAULT_DM_SCOPE, GroupKind, Thread, dm_scope};
 
 /// What kind of session a key names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -38,7 +38,8 @@ pub use secret::{Id, SecretInput, SecretRef, SecretSource};
 pub use suggest::UNENFORCED_KEYS;
 pub use tools::{
     AgentToAgentTools, ApplyPatch, Elevated, ExecAsk, ExecHost, ExecSecurity, ExecTool, FsTools,
-    ToolPolicy, ToolProfile, Tools, ToolsSandbox, ToolsSubagents, WebFetch, WebSearch, WebTools,
+    SessionsTools, SessionsVisibility, ToolPolicy, ToolProfile, Tools, ToolsSandbox,
+    ToolsSubagents, WebFetch, WebSearch, WebTools,
 };
 
 /// A schema violation at a JSON path (positions are added by the loader).
@@ -202,8 +203,24 @@ impl Config {
     }
 }
 
-/// OpenClaw's schema rule: `dmPolicy: "open"` requires `"*"` in `allowFrom`.
+/// OpenClaw's schema rules: `dmPolicy: "open"` requires `"*"` in `allowFrom`;
+/// `dmPolicy: "allowlist"` requires at least one entry.
 fn check_open_dm(prefix: &str, channel: &Channel) -> Result<(), SchemaError> {
+    if channel.dm_policy == Some(DmPolicy::Allowlist) {
+        let any = channel
+            .allow_from
+            .iter()
+            .chain(channel.dm.as_ref().and_then(|d| d.allow_from.as_ref()))
+            .flatten()
+            .any(|id| !id.as_str().trim().is_empty());
+        if !any {
+            return Err(SchemaError {
+                json_path: format!("{prefix}.dmPolicy"),
+                message: "dmPolicy \"allowlist\" requires at least one allowFrom entry (an empty allowlist admits no one)".to_string(),
+                suggestion: Some("add sender ids to allowFrom, or use \"pairing\" or \"disabled\"".to_string()),
+            });
+        }
+    }
     if channel.dm_policy != Some(DmPolicy::Open) {
         return Ok(());
     }

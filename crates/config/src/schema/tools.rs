@@ -36,6 +36,8 @@ pub struct Tools {
     pub message: Option<serde_json::Value>,
     /// Agent-to-agent messaging.
     pub agent_to_agent: Option<AgentToAgentTools>,
+    /// Cross-session tools (`sessions_list`, `sessions_history`, `sessions_send`).
+    pub sessions: Option<SessionsTools>,
     /// Media understanding.
     pub media: Option<serde_json::Value>,
     /// Link understanding.
@@ -250,4 +252,27 @@ pub struct AgentToAgentTools {
     pub enabled: Option<bool>,
     /// Agent ids allowed.
     pub allow: Option<Vec<String>>,
+}
+
+/// `tools.sessions`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SessionsTools {
+    /// Which sessions the session tools may see (default `tree`).
+    pub visibility: Option<SessionsVisibility>,
+}
+
+/// `tools.sessions.visibility`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionsVisibility {
+    /// Only the requester's own session.
+    #[serde(rename = "self")]
+    OwnOnly,
+    /// Own session and the sessions it spawned (default).
+    Tree,
+    /// Any session of the same agent.
+    Agent,
+    /// Any session, cross-agent subject to `tools.agentToAgent`.
+    All,
 }

@@ -126,7 +126,21 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
                 _ => ServerFrame::error(None, "internal", "sessions unavailable"),
             }
         }
-        ClientFrame::History { session, limit, .. } => {
+        ClientFrame::History {
+            session,
+            limit,
+            as_session,
+            ..
+        } => {
+            if let Some(viewer) = as_session.as_deref()
+                && !hardclaw_policy::can_read_session(
+                    hardclaw_policy::SessionRef::root(viewer),
+                    hardclaw_policy::SessionRef::root(&session),
+                    &settings.config,
+                )
+            {
+                return ServerFrame::error(None, "forbidden", "that session may not read this one");
+            }
             let store = gw.ports.transcripts.clone();
             let limit = limit.unwrap_or(100).clamp(1, 1000);
             let key = session.clone();

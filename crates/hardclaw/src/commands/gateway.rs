@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use hardclaw_audit::{AuditContext, AuditOptions, run_audit};
 use hardclaw_config::{EnvMap, Locations};
 use hardclaw_gateway::{
-    AuditRunner, DenyAll, Gateway, Inputs, MemoryTranscripts, PortError, Ports, Settings,
+    AuditRunner, Gateway, Inputs, PolicyAccess, PortError, Ports, Settings, StoreTranscripts,
     TokenSource,
 };
 use tokio::signal::unix::{SignalKind, signal};
@@ -128,9 +128,16 @@ async fn serve(global: GlobalArgs, port: Option<u16>, settings: Settings) -> Res
             return Ok(EXIT_ERROR);
         }
     };
+    let transcripts = match StoreTranscripts::open(&settings.locations.state_dir) {
+        Ok(t) => t,
+        Err(e) => {
+            output::error(&format!("cannot open the session store: {e}"));
+            return Ok(EXIT_ERROR);
+        }
+    };
     let ports = Ports {
-        transcripts: Arc::new(MemoryTranscripts::default()),
-        access: Arc::new(DenyAll),
+        transcripts: Arc::new(transcripts),
+        access: Arc::new(PolicyAccess::new(&settings.locations.credentials_dir)),
         audit: Some(Arc::new(CliAudit {
             global: global.clone(),
         })),

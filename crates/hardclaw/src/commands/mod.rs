@@ -4,4 +4,6 @@ pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod gateway;
+pub mod guard;
+pub mod pairing;
 pub mod policy;

@@ -4,4 +4,6 @@ mod common;
 mod config;
 mod fix;
 mod gateway;
+mod guard;
+mod pairing;
 mod policy;
