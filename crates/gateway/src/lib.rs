@@ -28,8 +28,8 @@ pub mod ws;
 pub use auth::{Authenticated, Principal};
 pub use error::ApiError;
 pub use ports::{
-    Access, AuditRunner, ChannelAccess, DenyAll, Inbound, PendingPairing, PortError, Role,
-    SessionSummary, StoredMessage, Transcripts,
+    Access, AuditRunner, ChannelAccess, DecisionEntry, DenyAll, Inbound, PendingPairing, PortError,
+    Role, SessionSummary, StoredMessage, Transcripts,
 };
 pub use secret::Secret;
 pub use server::{BindError, bind, router, serve};

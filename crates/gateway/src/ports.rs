@@ -58,8 +58,27 @@ pub struct SessionSummary {
 #[error("{0}")]
 pub struct PortError(pub String);
 
+/// One access decision for the decision log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionEntry {
+    /// Milliseconds since the epoch.
+    pub ts_ms: u64,
+    /// `allow`, `pairing`, `drop`, `reject`.
+    pub decision: &'static str,
+    /// Rule id.
+    pub rule: String,
+    /// Why (never message text or secrets).
+    pub reason: String,
+    /// The session, when one was chosen.
+    pub session: Option<String>,
+}
+
 /// Session transcripts. Called from a dedicated writer thread (appends) or `spawn_blocking`.
 pub trait Transcripts: Send + Sync + 'static {
+    /// Records an access decision (refusals; deliveries are the transcript itself).
+    fn log_decision(&self, _entry: &DecisionEntry) -> Result<(), PortError> {
+        Ok(())
+    }
     /// Appends messages atomically (one transaction).
     fn append_batch(&self, batch: &[StoredMessage]) -> Result<(), PortError>;
     /// Every session, most recent first.
@@ -103,6 +122,8 @@ pub enum Access {
     },
     /// Silently skipped (policy, mention gating); never answered.
     Drop {
+        /// Stable rule id (`dm-allowlist`, `group-mention-required`, ...).
+        rule: String,
         /// Why (for the log and the decision record).
         reason: String,
     },
@@ -156,6 +177,7 @@ pub struct DenyAll;
 impl ChannelAccess for DenyAll {
     fn decide(&self, _: &Config, _: &Inbound) -> Access {
         Access::Drop {
+            rule: "no-access-control".into(),
             reason: "channel access control is not configured".into(),
         }
     }

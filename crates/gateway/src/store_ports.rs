@@ -11,11 +11,13 @@ use hardclaw_policy::channel_access::{
     AccessDecision, ChatKind, InboundMessage, decide_inbound, normalize_sender, pairing_reply,
 };
 use hardclaw_policy::{SessionKey, SessionType};
-use hardclaw_store::{PairingError, PairingOutcome, PairingStore, SessionRecord, Store};
+use hardclaw_store::{
+    DecisionRecord, PairingError, PairingOutcome, PairingStore, SessionRecord, Store,
+};
 
 use crate::ports::{
-    Access, ChannelAccess, Inbound, PendingPairing, PortError, Role, SessionSummary, StoredMessage,
-    Transcripts,
+    Access, ChannelAccess, DecisionEntry, Inbound, PendingPairing, PortError, Role, SessionSummary,
+    StoredMessage, Transcripts,
 };
 
 /// The default account id (`None` in the store).
@@ -52,6 +54,21 @@ fn role_name(role: Role) -> &'static str {
 }
 
 impl Transcripts for StoreTranscripts {
+    fn log_decision(&self, entry: &DecisionEntry) -> Result<(), PortError> {
+        let store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        store
+            .log_decision(&DecisionRecord {
+                ts: i64::try_from(entry.ts_ms).unwrap_or(i64::MAX),
+                guard: "channel-access".into(),
+                rule: entry.rule.clone(),
+                decision: entry.decision.into(),
+                reason: entry.reason.clone(),
+                session_key: entry.session.clone(),
+                tool: None,
+            })
+            .map_err(|e| PortError(e.to_string()))
+    }
+
     fn append_batch(&self, batch: &[StoredMessage]) -> Result<(), PortError> {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
@@ -165,7 +182,10 @@ impl ChannelAccess for PolicyAccess {
             },
             AccessDecision::Pairing { reason } => {
                 let Some(sender) = normalize_sender(&msg.channel, &msg.sender) else {
-                    return Access::Drop { reason };
+                    return Access::Drop {
+                        rule: "sender-invalid".into(),
+                        reason,
+                    };
                 };
                 match self.pairing.request(
                     &msg.channel,
@@ -182,13 +202,15 @@ impl ChannelAccess for PolicyAccess {
                     Err(e) => {
                         tracing::error!(error = %e, "pairing store failed; message dropped");
                         Access::Drop {
+                            rule: "pairing-store-unavailable".into(),
                             reason: "pairing store unavailable".into(),
                         }
                     }
                 }
             }
             AccessDecision::Drop { rule, reason } => Access::Drop {
-                reason: format!("{rule}: {reason}"),
+                rule: rule.to_string(),
+                reason,
             },
             AccessDecision::Reject { rule, reply } => Access::Reject {
                 reason: rule.to_string(),

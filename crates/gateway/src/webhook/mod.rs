@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::auth::peer;
 use crate::client_ip;
 use crate::error::ApiError;
-use crate::ports::{Access, Inbound, Role, StoredMessage};
+use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage};
 use crate::rate_limit::Scope;
 use crate::state::{AppState, bump, now_ms};
 use crate::ws::protocol::ServerFrame;
@@ -177,6 +177,12 @@ pub async fn inbound(
         }
         Access::Pairing { reply } => {
             bump(&gw.webhook.pairing);
+            log_decision(
+                &gw,
+                "pairing",
+                "dm-pairing",
+                format!("unknown sender on webhook/{account}"),
+            );
             if let Some(text) = reply {
                 reply_to("pairing", text);
                 gw.publish(ServerFrame::PairingRequested {
@@ -187,14 +193,21 @@ pub async fn inbound(
             }
             "pairing"
         }
-        Access::Drop { reason } => {
+        Access::Drop { rule, reason } => {
             bump(&gw.webhook.skipped);
-            tracing::debug!(account = %account, reason = %reason, "webhook message skipped");
+            tracing::debug!(account = %account, rule = %rule, reason = %reason, "webhook message skipped");
+            log_decision(&gw, "drop", &rule, reason);
             "skipped"
         }
         Access::Reject { reason, reply } => {
             bump(&gw.webhook.rejected);
-            tracing::info!(account = %account, reason = %reason, "webhook message rejected");
+            tracing::info!(account = %account, rule = %reason, "webhook message rejected");
+            log_decision(
+                &gw,
+                "reject",
+                &reason,
+                format!("refused on webhook/{account}"),
+            );
             if let Some(text) = reply {
                 reply_to("rejected", text);
             }
@@ -205,4 +218,21 @@ pub async fn inbound(
         StatusCode::ACCEPTED,
         axum::Json(json!({ "status": status })),
     ))
+}
+
+/// Writes a refusal to the decision log in the background (a failure is logged, not fatal).
+fn log_decision(gw: &AppState, decision: &'static str, rule: &str, reason: String) {
+    let entry = DecisionEntry {
+        ts_ms: now_ms(),
+        decision,
+        rule: rule.to_string(),
+        reason,
+        session: None,
+    };
+    let store = gw.ports.transcripts.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = store.log_decision(&entry) {
+            tracing::warn!(error = %e, "decision log write failed");
+        }
+    });
 }

@@ -223,6 +223,15 @@ async fn control_ui_login_send_and_approve_pairing() {
     )
     .await;
 
+    // The latest audit, on demand: a default install has no critical finding.
+    cdp.eval("document.getElementById('run-audit').click(); true")
+        .await;
+    cdp.wait_for(
+        "document.getElementById('audit-summary').textContent.startsWith('0 critical')",
+        "the audit summary",
+    )
+    .await;
+
     // Approve the pending pairing request.
     cdp.wait_for(
         &format!("!!document.querySelector('#pairing li[data-code=\"{code}\"] button.approve')"),
