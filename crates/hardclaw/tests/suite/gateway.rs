@@ -310,6 +310,16 @@ async fn fresh_install_token_files_and_audit() {
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["critical"], 0, "{report:#}");
+    // The --deep probe reaches the running gateway with the token from <state>/gateway.token.
+    let out = home
+        .cmd()
+        .env("HARDCLAW_GATEWAY_PORT", gw.port.to_string())
+        .args(["security", "audit", "--deep", "--json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["deep"]["gateway"]["ok"], true, "{report:#}");
+    assert_eq!(report["summary"]["critical"], 0, "{report:#}");
     // Every file the gateway created is private.
     for entry in walk(&home.state()) {
         let m = mode(&entry);
