@@ -2,9 +2,13 @@
 //! agent in its main session. The operator is the owner, so DM policies do not apply; the
 //! command gates do (reference §5.6): `!cmd` / `/bash` need `commands.bash: true` **and**
 //! elevated mode (`tools.elevated.enabled: true`, off by default in hardclaw); `/config` and
-//! `/debug` need `commands.config` / `commands.debug` set to exactly `true`.
+//! `/debug` need `commands.config` / `commands.debug` set to exactly `true`. Commands are parsed
+//! and answered exactly as on every other channel.
 
 use hardclaw_config::Config;
+use hardclaw_policy::channel_access::{
+    CommandKind, ELEVATED_UNAVAILABLE_REPLY, disabled_reply, parse_command, text_commands_enabled,
+};
 use hardclaw_policy::normalize_agent_id;
 
 /// Shown while no agent runtime exists.
@@ -23,41 +27,31 @@ pub fn default_agent(config: &Config) -> String {
     normalize_agent_id(id.as_deref().unwrap_or("main"))
 }
 
-/// `Some(reason)` when `text` is a chat command that is disabled.
+/// `Some(reply)` when `text` is a chat command that is disabled (the same parser and replies as
+/// every channel: `hardclaw_policy::channel_access`).
 pub fn command_gate(config: &Config, text: &str) -> Option<String> {
-    let t = text.trim_start();
-    let commands = config.commands.as_ref();
-    let first = t
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if t.starts_with('!') || first == "/bash" {
-        let bash = commands.and_then(|c| c.bash) == Some(true);
-        let elevated = config
-            .tools
-            .as_ref()
-            .and_then(|t| t.elevated.as_ref())
-            .and_then(|e| e.enabled)
-            == Some(true);
-        if !bash {
-            return Some("⚠️ bash commands are disabled. Set commands.bash=true to enable.".into());
-        }
-        if !elevated {
-            return Some(
-                "⚠️ bash commands need elevated mode, which is disabled (tools.elevated.enabled)."
-                    .into(),
-            );
-        }
+    if !text_commands_enabled(config) {
         return None;
     }
-    if first == "/config" && commands.and_then(|c| c.config) != Some(true) {
-        return Some("⚠️ /config is disabled. Set commands.config=true to enable.".into());
+    let cmd = parse_command(text)?;
+    let commands = config.commands.as_ref();
+    let on = |flag: Option<bool>| flag == Some(true);
+    match cmd {
+        CommandKind::Bash => {
+            if !on(commands.and_then(|c| c.bash)) {
+                return Some(disabled_reply(&cmd));
+            }
+            let elevated = config
+                .tools
+                .as_ref()
+                .and_then(|t| t.elevated.as_ref())
+                .and_then(|e| e.enabled);
+            (!on(elevated)).then(|| ELEVATED_UNAVAILABLE_REPLY.to_string())
+        }
+        CommandKind::Config if !on(commands.and_then(|c| c.config)) => Some(disabled_reply(&cmd)),
+        CommandKind::Debug if !on(commands.and_then(|c| c.debug)) => Some(disabled_reply(&cmd)),
+        _ => None,
     }
-    if first == "/debug" && commands.and_then(|c| c.debug) != Some(true) {
-        return Some("⚠️ /debug is disabled. Set commands.debug=true to enable.".into());
-    }
-    None
 }
 
 #[cfg(test)]
