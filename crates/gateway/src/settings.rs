@@ -62,6 +62,28 @@ impl AuthSetting {
         }
     }
 
+    /// Whether a reload keeps every credential as it was.
+    pub fn same_credentials(&self, other: &AuthSetting) -> bool {
+        match (self, other) {
+            (AuthSetting::Token(a), AuthSetting::Token(b))
+            | (AuthSetting::Password(a), AuthSetting::Password(b)) => a == b,
+            (
+                AuthSetting::TrustedProxy {
+                    user_header: h1,
+                    allow_users: u1,
+                    required_headers: r1,
+                },
+                AuthSetting::TrustedProxy {
+                    user_header: h2,
+                    allow_users: u2,
+                    required_headers: r2,
+                },
+            ) => h1 == h2 && u1 == u2 && r1 == r2,
+            (AuthSetting::None, AuthSetting::None) => true,
+            _ => false,
+        }
+    }
+
     fn shared_secret(&self) -> Option<&Secret> {
         match self {
             AuthSetting::Token(s) | AuthSetting::Password(s) => Some(s),

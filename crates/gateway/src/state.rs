@@ -138,6 +138,8 @@ pub struct Gateway {
     pub events: broadcast::Sender<ServerFrame>,
     /// Start time.
     pub started: Instant,
+    /// Bumped when a reload changes the credentials; authenticated sockets then close.
+    pub auth_epoch: tokio::sync::watch::Sender<u64>,
 }
 
 /// Handle shared by every request.
@@ -158,6 +160,7 @@ impl Gateway {
             preauth: Arc::new(Semaphore::new(MAX_PREAUTH_CONNECTIONS)),
             events,
             started: Instant::now(),
+            auth_epoch: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -175,6 +178,10 @@ impl Gateway {
         let mut guard = self.settings.write().unwrap_or_else(|e| e.into_inner());
         if guard.bind != next.bind || (guard.port != next.port && guard.port != 0) {
             notes.push("gateway.port / gateway.bind changes take effect after a restart".into());
+        }
+        if !guard.auth.same_credentials(&next.auth) {
+            self.auth_epoch.send_modify(|e| *e += 1);
+            notes.push("gateway credentials changed: connected clients must log in again".into());
         }
         *guard = Arc::new(next);
         notes

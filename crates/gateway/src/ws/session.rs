@@ -25,9 +25,20 @@ async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
 /// Runs the authenticated connection until either side closes.
 pub async fn run(gw: AppState, mut socket: WebSocket, principal: Principal) {
     let mut events = gw.events.subscribe();
+    let mut epoch = gw.auth_epoch.subscribe();
+    epoch.mark_unchanged();
     tracing::debug!(principal = ?principal, "operator connected");
     loop {
         tokio::select! {
+            _ = epoch.changed() => {
+                let _ = socket
+                    .send(Message::Close(Some(axum::extract::ws::CloseFrame {
+                        code: axum::extract::ws::close_code::POLICY,
+                        reason: "credentials changed; log in again".into(),
+                    })))
+                    .await;
+                break;
+            }
             incoming = socket.recv() => {
                 let Some(Ok(msg)) = incoming else { break };
                 let reply = match msg {

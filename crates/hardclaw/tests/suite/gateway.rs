@@ -920,3 +920,28 @@ async fn sighup_reloads_and_a_bad_config_keeps_the_running_one() {
     let code = gw.child.wait().unwrap();
     assert!(code.success(), "{code:?}");
 }
+
+#[tokio::test]
+async fn rotating_the_token_on_reload_logs_clients_out() {
+    let home = Home::new();
+    let gw = start(&home);
+    let (mut ws, _) = operator(&gw).await;
+    home.write_config(r#"{gateway: {auth: {token: "rotated-token-0123456789"}}}"#);
+    signal(&gw, "-HUP");
+    assert_eq!(next_close(&mut ws).await, Some(CloseCode::Policy));
+    let http = reqwest::Client::new();
+    let r = http
+        .get(gw.url("/health"))
+        .bearer_auth("rotated-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = http
+        .get(gw.url("/health"))
+        .bearer_auth(&gw.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
