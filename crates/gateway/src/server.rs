@@ -4,14 +4,19 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -134,41 +139,99 @@ pub async fn bind(settings: &Settings) -> Result<Vec<TcpListener>, BindError> {
     Ok(out)
 }
 
+/// Most connections served at once (all listeners together); more are closed on accept.
+pub const MAX_CONNECTIONS: u32 = 1024;
+/// Time a client gets to send a complete request head (slow-loris defence).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves until `shutdown` resolves, then drains for at most 5 s.
+///
+/// Each connection is HTTP/1.1 (with upgrades for `/ws`) under a header-read timeout, and the
+/// number of open connections is capped at [`MAX_CONNECTIONS`].
 pub async fn serve(
     gw: AppState,
     listeners: Vec<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let app = router(gw);
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS as usize));
+    let mut accept_loops = Vec::new();
     for listener in listeners {
-        let mut rx = rx.clone();
-        let app = app.clone();
-        tasks.push(tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let result = axum::serve(listener, service)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.wait_for(|stop| *stop).await;
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::error!(error = %e, "listener failed");
-            }
-        }));
+        accept_loops.push(tokio::spawn(accept_loop(
+            listener,
+            app.clone(),
+            slots.clone(),
+            stop_rx.clone(),
+        )));
     }
     shutdown.await;
-    let _ = tx.send(true);
-    let drain = async {
-        for t in tasks {
-            let _ = t.await;
-        }
-    };
-    if tokio::time::timeout(Duration::from_secs(5), drain)
-        .await
-        .is_err()
-    {
+    let _ = stop_tx.send(true);
+    for l in accept_loops {
+        let _ = l.await;
+    }
+    // Every connection holds a slot; all slots back means all connections closed.
+    let drained =
+        tokio::time::timeout(Duration::from_secs(5), slots.acquire_many(MAX_CONNECTIONS)).await;
+    if drained.is_err() {
         tracing::warn!("connections still open after 5 s; closing them");
+    }
+}
+
+/// Resolves once shutdown was requested.
+async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    slots: Arc<Semaphore>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopped(&mut stop) => return,
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(%peer, "connection limit reached; closing new connection");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                let mut req = req.map(axum::body::Body::new);
+                req.extensions_mut().insert(ConnectInfo(peer));
+                let mut app = app.clone();
+                async move { tower_service::Service::call(&mut app, req).await }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_buf_size(64 * 1024)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopped(&mut stop) => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(permit);
+        });
     }
 }

@@ -945,3 +945,25 @@ async fn rotating_the_token_on_reload_logs_clients_out() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn slow_request_heads_are_cut_off() {
+    let home = Home::new();
+    let gw = start(&home);
+    let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
+        .await
+        .unwrap();
+    sock.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 512];
+    // The server gives up on the unfinished head (10 s) and closes the connection.
+    let n = tokio::time::timeout(Duration::from_secs(20), sock.read(&mut buf))
+        .await
+        .expect("closed in time")
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(started.elapsed() >= Duration::from_secs(8));
+}
