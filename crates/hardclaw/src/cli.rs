@@ -71,6 +71,9 @@ load or check is logged and the running one kept)."
     /// Approve or reject senders who asked for access with a pairing code
     #[command(subcommand)]
     Pairing(PairingCommand),
+    /// Run a command in an agent's exec sandbox, or explain that sandbox
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +117,53 @@ pub struct PairingCodeArgs {
     pub channel: String,
     /// The 8-character pairing code (case-insensitive)
     pub code: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Run one command exactly as the agent's exec would, in the kernel sandbox
+    #[command(
+        long_about = "Run one command in the agent's exec sandbox: fresh user, mount, pid, ipc, \
+uts and network namespaces; the workspace at /workspace per sandbox.workspaceAccess (none: an \
+empty scratch tmpfs; ro; rw); system directories read-only; Landlock; a seccomp deny set; no \
+capabilities; rlimits; a sanitised environment. The only way out is HTTP(S) through hardclaw's \
+allowlisting proxy (network-guard), started for the duration of the command.\n\n\
+The command's exit status is passed through (128+N for signal N, 124 on timeout). When the \
+sandbox cannot be fully applied the command does not run: exit 126 with the reason on stderr.",
+        after_help = "Example: hardclaw sandbox run --agent main -- python3 -m unittest"
+    )]
+    Run(SandboxRunArgs),
+    /// Print the effective mounts, network and syscall policy of an agent's sandbox
+    Explain(SandboxExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxRunArgs {
+    /// Agent id (`agents.list[].id`) [default: the default agent]
+    #[arg(long, value_name = "ID")]
+    pub agent: Option<String>,
+    /// Workspace directory [default: the agent's workspace]
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Kill the sandbox after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+    /// The command and its arguments
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxExplainArgs {
+    /// Agent id (`agents.list[].id`)
+    #[arg(long, value_name = "ID")]
+    pub agent: String,
+    /// Session key [default: the agent's main session]
+    #[arg(long, value_name = "KEY")]
+    pub session: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,15 +14,25 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, GuardCommand, PairingCommand, PolicyCommand, SecurityCommand,
+    Cli, Command, ConfigCommand, GuardCommand, PairingCommand, PolicyCommand, SandboxCommand,
+    SecurityCommand,
 };
 
 /// Exit code: invalid config or runtime error.
 pub const EXIT_ERROR: u8 = 1;
+/// Exit code: the sandbox refused to run a command (it could not be fully applied).
+pub const EXIT_SANDBOX_REFUSED: u8 = 126;
 /// Exit code: findings at or above `--fail-on`.
 pub const EXIT_FINDINGS: u8 = 3;
 
 fn main() -> ExitCode {
+    // The sandbox trampoline: dispatched before clap, threads or any runtime exist.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == hardclaw_sandbox::TRAMPOLINE_ARG)
+    {
+        hardclaw_sandbox::trampoline::main();
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Security(SecurityCommand::Audit(args)) => commands::audit::run(&cli.global, args),
@@ -40,6 +50,10 @@ fn main() -> ExitCode {
         }
         Command::Pairing(PairingCommand::Reject(args)) => {
             commands::pairing::reject(&cli.global, args)
+        }
+        Command::Sandbox(SandboxCommand::Run(args)) => commands::sandbox::run(&cli.global, args),
+        Command::Sandbox(SandboxCommand::Explain(args)) => {
+            commands::sandbox::explain(&cli.global, args)
         }
     };
     match result {

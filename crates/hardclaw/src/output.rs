@@ -24,3 +24,17 @@ pub fn error(message: &str) {
 pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
+
+/// Writes raw bytes to stdout (a sandboxed command's output).
+pub fn stdout_bytes(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes);
+    let _ = out.flush();
+}
+
+/// Writes raw bytes to stderr (a sandboxed command's diagnostics).
+pub fn stderr_bytes(bytes: &[u8]) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(bytes);
+    let _ = err.flush();
+}

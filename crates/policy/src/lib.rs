@@ -20,6 +20,7 @@ pub mod command_guard;
 pub mod file_guard;
 pub mod guard;
 pub mod guards;
+pub mod injection;
 pub mod net;
 pub mod session_access;
 pub mod session_key;

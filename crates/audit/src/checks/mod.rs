@@ -18,6 +18,7 @@ mod nodes;
 mod plugins;
 mod roster;
 mod sandbox;
+mod sandbox_kernel;
 mod secrets;
 mod secrets_literal;
 mod skills;
@@ -42,6 +43,7 @@ pub(crate) fn collect_all(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
     hooks::collect(ctx, out);
     http::collect(ctx, out);
     sandbox::collect(ctx, out);
+    sandbox_kernel::collect(ctx, out);
     nodes::collect(ctx, out);
     tools_profile::collect(ctx, out);
     secrets::collect(ctx, out);

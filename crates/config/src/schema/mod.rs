@@ -38,7 +38,7 @@ pub use secret::{Id, SecretInput, SecretRef, SecretSource};
 pub use suggest::UNENFORCED_KEYS;
 pub use tools::{
     AgentToAgentTools, ApplyPatch, Elevated, ExecAsk, ExecHost, ExecSecurity, ExecTool, FsTools,
-    SessionsTools, SessionsVisibility, ToolPolicy, ToolProfile, Tools, ToolsSandbox,
+    SessionsTools, SessionsVisibility, TaintConfig, ToolPolicy, ToolProfile, Tools, ToolsSandbox,
     ToolsSubagents, WebFetch, WebSearch, WebTools,
 };
 

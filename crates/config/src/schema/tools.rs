@@ -44,6 +44,23 @@ pub struct Tools {
     pub links: Option<serde_json::Value>,
     /// Repeated-call detection.
     pub loop_detection: Option<serde_json::Value>,
+    /// hardclaw: taint tracking (egress of sessions that took in untrusted content).
+    pub taint: Option<TaintConfig>,
+}
+
+/// `tools.taint` (hardclaw): a session that has taken in untrusted content (web results,
+/// group messages, forwarded text, another agent's output) needs approval for egress to new
+/// destinations. This block is the escape hatch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TaintConfig {
+    /// Taint tracking on (default true). `false` turns the rule off entirely.
+    pub enabled: Option<bool>,
+    /// Domains a tainted session may still reach without approval (`api.github.com`,
+    /// `*.example.com`).
+    pub allow_egress: Option<Vec<String>>,
+    /// Message recipients a tainted session may still reach without approval.
+    pub allow_recipients: Option<Vec<String>>,
 }
 
 /// `tools.profile`.

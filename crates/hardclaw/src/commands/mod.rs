@@ -7,3 +7,4 @@ pub mod gateway;
 pub mod guard;
 pub mod pairing;
 pub mod policy;
+pub mod sandbox;

@@ -7,3 +7,4 @@ mod gateway;
 mod guard;
 mod pairing;
 mod policy;
+mod sandbox;
