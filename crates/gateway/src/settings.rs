@@ -146,6 +146,8 @@ pub struct Settings {
     pub webhook_accounts: BTreeMap<String, WebhookAccount>,
     /// The config the access decisions read.
     pub config: Arc<Config>,
+    /// channel-guard (prompt-injection screen on every inbound message), built once.
+    pub channel_guard: Arc<hardclaw_policy::injection::ChannelGuard>,
     /// The state dir.
     pub locations: Locations,
     /// The environment (for on-demand audits).
@@ -437,6 +439,12 @@ impl Settings {
             .unwrap_or(false);
 
         let webhook_accounts = webhook_accounts(config, env)?;
+        let channel_guard = hardclaw_policy::injection::ChannelGuard::from_config(config);
+        if let Some(e) = channel_guard.config_error() {
+            warnings.push(format!(
+                "plugins.entries[\"channel-guard\"].config is invalid ({e}); every inbound message is blocked unless failOpen"
+            ));
+        }
 
         Ok(Settings {
             port,
@@ -452,6 +460,7 @@ impl Settings {
             chat_completions,
             webhook_accounts,
             config: Arc::new(config.clone()),
+            channel_guard: Arc::new(channel_guard),
             locations: locations.clone(),
             env: env.clone(),
             warnings,

@@ -32,6 +32,8 @@ pub struct WebhookCounters {
     pub skipped: AtomicU64,
     /// Rejected (disabled commands).
     pub rejected: AtomicU64,
+    /// Blocked by channel-guard (prompt injection).
+    pub blocked: AtomicU64,
     /// Dropped: no or malformed signature headers.
     pub dropped_unsigned: AtomicU64,
     /// Dropped: signature does not match.
@@ -57,6 +59,7 @@ pub struct WebhookStats {
     pairing: u64,
     skipped: u64,
     rejected: u64,
+    blocked: u64,
     dropped: u64,
     dropped_unsigned: u64,
     dropped_bad_signature: u64,
@@ -82,6 +85,7 @@ impl WebhookCounters {
             pairing: g(&self.pairing),
             skipped: g(&self.skipped),
             rejected: g(&self.rejected),
+            blocked: g(&self.blocked),
             dropped,
             dropped_unsigned: g(&self.dropped_unsigned),
             dropped_bad_signature: g(&self.dropped_bad_signature),

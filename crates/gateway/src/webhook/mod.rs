@@ -24,6 +24,7 @@ use crate::error::ApiError;
 use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage};
 use crate::rate_limit::Scope;
 use crate::state::{AppState, bump, now_ms};
+use crate::webchat::{self, Screened};
 use crate::ws::protocol::ServerFrame;
 use replay::Seen;
 use signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER};
@@ -137,9 +138,16 @@ pub async fn inbound(
     let access = gw.ports.access.clone();
     let config = settings.config.clone();
     let msg_for_decision = msg.clone();
-    let decision = tokio::task::spawn_blocking(move || access.decide(&config, &msg_for_decision))
-        .await
-        .map_err(|_| ApiError::Internal)?;
+    let guard = settings.channel_guard.clone();
+    let (decision, screened) = tokio::task::spawn_blocking(move || {
+        let decision = access.decide(&config, &msg_for_decision);
+        // channel-guard screens only what access control lets through.
+        let screened = matches!(decision, Access::Deliver { .. })
+            .then(|| webchat::screen(&guard, &msg_for_decision.text));
+        (decision, screened)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
 
     let reply_to = |kind: &'static str, text: String| {
         if let Some(url) = acct.url.clone() {
@@ -158,23 +166,19 @@ pub async fn inbound(
         }
     };
     let status = match decision {
-        Access::Deliver { session_key } => {
-            let stored = StoredMessage {
-                session: session_key,
-                channel: "webhook".into(),
-                sender: msg.sender.clone(),
-                role: Role::User,
-                text: msg.text.clone(),
-                ts_ms: now_ms(),
-            };
-            gw.writer.append(stored.clone()).await.map_err(|e| {
-                tracing::error!(error = %e, "storing a webhook message failed");
-                ApiError::Internal
-            })?;
-            bump(&gw.webhook.delivered);
-            gw.publish(ServerFrame::message(&stored));
-            "delivered"
-        }
+        Access::Deliver { session_key } => match screened {
+            Some(Screened::Blocked(reason)) => {
+                bump(&gw.webhook.blocked);
+                tracing::warn!(account = %account, "webhook message blocked by channel-guard");
+                log_decision(&gw, "block", "channel-guard", reason);
+                "blocked"
+            }
+            Some(Screened::Store(text)) => {
+                deliver(&gw, session_key, &msg.sender, text).await?;
+                "delivered"
+            }
+            None => return Err(ApiError::Internal),
+        },
         Access::Pairing { reply } => {
             bump(&gw.webhook.pairing);
             log_decision(
@@ -235,4 +239,28 @@ fn log_decision(gw: &AppState, decision: &'static str, rule: &str, reason: Strin
             tracing::warn!(error = %e, "decision log write failed");
         }
     });
+}
+
+/// Stores a delivered message and tells the operators.
+async fn deliver(
+    gw: &AppState,
+    session: String,
+    sender: &str,
+    text: String,
+) -> Result<(), ApiError> {
+    let stored = StoredMessage {
+        session,
+        channel: "webhook".into(),
+        sender: sender.to_string(),
+        role: Role::User,
+        text,
+        ts_ms: now_ms(),
+    };
+    gw.writer.append(stored.clone()).await.map_err(|e| {
+        tracing::error!(error = %e, "storing a webhook message failed");
+        ApiError::Internal
+    })?;
+    bump(&gw.webhook.delivered);
+    gw.publish(ServerFrame::message(&stored));
+    Ok(())
 }

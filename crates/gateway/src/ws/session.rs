@@ -103,6 +103,27 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
             if text.trim().is_empty() || text.len() > 32 * 1024 {
                 return ServerFrame::error(id, "bad_message", "messages are 1 to 32768 bytes");
             }
+            let guard = settings.channel_guard.clone();
+            let screened = match tokio::task::spawn_blocking(move || webchat::screen(&guard, &text))
+                .await
+            {
+                Ok(s) => s,
+                Err(_) => {
+                    return ServerFrame::error(id, "internal", "the message could not be screened");
+                }
+            };
+            let text = match screened {
+                webchat::Screened::Store(text) => text,
+                webchat::Screened::Blocked(reason) => {
+                    tracing::warn!("webchat message blocked by channel-guard");
+                    return ServerFrame::Ack {
+                        id,
+                        session,
+                        status: "rejected",
+                        reason: Some(reason),
+                    };
+                }
+            };
             let stored = StoredMessage {
                 session: session.clone(),
                 channel: "webchat".into(),
