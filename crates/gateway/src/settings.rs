@@ -419,6 +419,13 @@ impl Settings {
             }
         }
 
+        // Serving plain HTTP when the operator asked for TLS would be a silent downgrade.
+        if gateway.tls.as_ref().and_then(|t| t.enabled) == Some(true) {
+            return Err(SettingsError::Bind(
+                "gateway.tls is not supported by hardclaw yet; terminate TLS in a reverse proxy (listed in gateway.trustedProxies) and keep the gateway on loopback".into(),
+            ));
+        }
+
         let ui = gateway.control_ui.clone().unwrap_or_default();
         let control_ui = ui.enabled.unwrap_or(true);
         let allowed_origins = ui.allowed_origins.clone().unwrap_or_default();
@@ -440,6 +447,13 @@ impl Settings {
 
         let webhook_accounts = webhook_accounts(config, env)?;
         let channel_guard = hardclaw_policy::injection::ChannelGuard::from_config(config);
+        if channel_guard.config().classifier
+            == hardclaw_policy::injection::channel_guard::ClassifierKind::Model
+        {
+            warnings.push(
+                "channel-guard classifier \"model\" is not wired into the gateway yet; the deterministic detector decides alone".into(),
+            );
+        }
         if let Some(e) = channel_guard.config_error() {
             warnings.push(format!(
                 "plugins.entries[\"channel-guard\"].config is invalid ({e}); every inbound message is blocked unless failOpen"

@@ -202,3 +202,9 @@ fn webhook_accounts_are_checked() {
     );
     assert!(matches!(e, Err(SettingsError::MissingEnv { .. })));
 }
+
+#[test]
+fn tls_is_refused_rather_than_silently_plain() {
+    let e = resolve(json!({"gateway": {"tls": {"enabled": true}}}), &[]);
+    assert!(matches!(e, Err(SettingsError::Bind(m)) if m.contains("gateway.tls")));
+}
