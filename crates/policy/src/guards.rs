@@ -88,11 +88,11 @@ impl Guards {
         }
         let mut facts = None;
         if COMMAND_TOOLS.contains(&req.tool) {
-            let command = req
-                .params
-                .get("command")
-                .and_then(serde_json::Value::as_str);
-            let f = analyze(command.unwrap_or(""), self.command.limits());
+            let command = match crate::command_guard::command_input(req.tool, req.params) {
+                crate::command_guard::CommandInput::Shell(s) => s,
+                _ => String::new(),
+            };
+            let f = analyze(&command, self.command.limits());
             decisions.push(self.command.check(req, &f));
             if !self.runs_sandboxed(config, req) {
                 decisions.push(self.exec.decide(&f, &[], fs));

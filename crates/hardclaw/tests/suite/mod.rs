@@ -5,6 +5,8 @@ mod config;
 mod fix;
 mod gateway;
 mod guard;
+mod guard_regressions_shell;
 mod pairing;
 mod policy;
 mod sandbox;
+mod sandbox_egress;

@@ -156,6 +156,34 @@ const PAIRS: &[(&str, &str)] = &[
     ("npx rimraf / && npx -y rm -rf /", "npx prettier --check ."),
     ("php -r 'system(\"id\");'", "php artisan migrate"),
     ("ruby -e 'exec(\"/bin/sh\")'", "ruby app.rb"),
+    // Wrappers that run a program (bypass_missing_wrappers).
+    ("setpriv --reuid=1000 rm -rf ~", "setpriv --reuid=1000 ls"),
+    ("unshare -r rm -rf ~", "unshare -r id"),
+    ("firejail rm -rf ~", "firejail ls"),
+    ("systemd-run --user rm -rf ~", "systemd-run --user make"),
+    ("runuser -u x -- rm -rf ~", "runuser -u x -- ls"),
+    ("pkexec rm -rf ~", "pkexec ls"),
+    ("sg wheel -c 'rm -rf ~'", "sg wheel -c ls"),
+    ("parallel rm -rf ::: ~", "parallel gzip ::: a b"),
+    ("tmux new -d 'rm -rf ~'", "tmux new -d 'make test'"),
+    ("screen -dm rm -rf ~", "screen -dm make"),
+    // Programs running code we cannot see.
+    ("at now <<< 'rm -rf ~'", "atq"),
+    ("batch <<< 'rm -rf ~'", "date"),
+    ("expect -c 'spawn rm -rf ~'", "expect script.exp"),
+    ("tclsh <<< 'exec rm -rf ~'", "tclsh build.tcl"),
+    ("vim -c ':!rm -rf ~'", "vim +10 notes.txt"),
+    ("less +'!rm -rf ~' f", "less +G f"),
+    ("make -E 'x:;rm -rf ~'", "make -j4 test"),
+    ("zip x.zip f -T -TT 'rm -rf ~'", "zip -r x.zip dir"),
+    // Shell code in strings (bypass_trap_and_alias_bodies).
+    ("trap 'rm -rf ~' EXIT", "trap 'rm -f tmp.txt' EXIT"),
+    ("alias x='rm -rf ~'", "alias ll='ls -l'"),
+    // Interactive shells and interpreters (bypass_interactive_interpreter).
+    ("bash", "bash build.sh"),
+    ("python3", "python3 --version"),
+    ("busybox sh", "busybox ls"),
+    ("nohup sh &", "nohup make &"),
 ];
 
 fn decide(cmd: &str) -> Verdict {

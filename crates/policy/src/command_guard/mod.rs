@@ -86,22 +86,24 @@ impl CommandGuard {
         &self.limits
     }
 
-    /// Whether `tool` is guarded.
+    /// Whether `tool` is guarded. The `process` tool (which writes into running sessions) is
+    /// guarded whenever `exec` is.
     pub fn guards(&self, tool: &str) -> bool {
-        self.enabled && self.config.guarded_tools.iter().any(|t| t == tool)
+        self.enabled
+            && self
+                .config
+                .guarded_tools
+                .iter()
+                .any(|t| t == tool || tool == "process" && t == "exec")
     }
 
-    /// Analyses `params.command` and checks it.
+    /// Analyses the shell text of the call ([`command_input`]) and checks it.
     pub fn check_request(&self, req: &GuardRequest<'_>) -> Decision {
         if !self.guards(req.tool) {
             return Decision::allow(GUARD);
         }
-        match req
-            .params
-            .get("command")
-            .and_then(serde_json::Value::as_str)
-        {
-            Some(cmd) if !cmd.trim().is_empty() => self.check(req, &analyze(cmd, &self.limits)),
+        match command_input(req.tool, req.params) {
+            CommandInput::Shell(cmd) => self.check(req, &analyze(&cmd, &self.limits)),
             _ => self.check(req, &CommandFacts::default()),
         }
     }
@@ -115,21 +117,77 @@ impl CommandGuard {
         if self.config_error.is_some() && !self.config.fail_open {
             return Decision::block(GUARD, "config-error", CONFIG_UNAVAILABLE);
         }
-        match req.params.get("command") {
-            None | Some(serde_json::Value::Null) => return Decision::allow(GUARD),
-            Some(serde_json::Value::String(s)) if s.trim().is_empty() => {
-                return Decision::allow(GUARD);
-            }
-            Some(serde_json::Value::String(_)) => {}
-            Some(_) => {
-                return Decision::block(
-                    GUARD,
-                    "parse-error",
-                    "Command is not a string — blocking for safety.",
-                );
+        match command_input(req.tool, req.params) {
+            CommandInput::None => Decision::allow(GUARD),
+            CommandInput::Invalid(why) => Decision::block(
+                GUARD,
+                "invalid-input",
+                format!("{why} — blocking for safety."),
+            ),
+            CommandInput::Shell(_) => evaluate(facts),
+        }
+    }
+}
+
+/// The shell text a guarded tool call runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandInput {
+    /// Nothing runs (an empty command; a `process` action that writes nothing).
+    None,
+    /// Shell text to analyse.
+    Shell(String),
+    /// Malformed parameters: the guard blocks them.
+    Invalid(&'static str),
+}
+
+/// `process` actions that type text into a running session.
+const PROCESS_WRITE_ACTIONS: &[&str] = &["write", "send-keys", "send_keys", "submit", "paste"];
+
+/// What `tool` with `params` runs: `params.command` for `exec`/`bash`; for `process`, the
+/// text written by a `write`/`send-keys`/`submit`/`paste` action (`data`, `keys`, `text`).
+pub fn command_input(tool: &str, params: &serde_json::Value) -> CommandInput {
+    use serde_json::Value;
+    let Some(obj) = params.as_object() else {
+        return CommandInput::Invalid("Tool parameters are not an object");
+    };
+    if tool == "process" {
+        let Some(action) = obj.get("action").and_then(Value::as_str) else {
+            return match obj.get("action") {
+                None | Some(Value::Null) => CommandInput::None,
+                Some(_) => CommandInput::Invalid("Process action is not a string"),
+            };
+        };
+        if !PROCESS_WRITE_ACTIONS.contains(&action.to_ascii_lowercase().as_str()) {
+            return CommandInput::None;
+        }
+        let mut text = Vec::new();
+        for key in ["data", "keys", "text", "input", "command"] {
+            match obj.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) => text.push(s.clone()),
+                Some(Value::Array(items)) => {
+                    for i in items {
+                        match i.as_str() {
+                            Some(s) => text.push(s.to_string()),
+                            None => return CommandInput::Invalid("Process input is not text"),
+                        }
+                    }
+                }
+                Some(_) => return CommandInput::Invalid("Process input is not text"),
             }
         }
-        evaluate(facts)
+        let joined = text.join(" ");
+        return if joined.trim().is_empty() {
+            CommandInput::None
+        } else {
+            CommandInput::Shell(joined)
+        };
+    }
+    match obj.get("command") {
+        Some(Value::String(s)) if s.trim().is_empty() => CommandInput::None,
+        Some(Value::String(s)) => CommandInput::Shell(s.clone()),
+        None | Some(Value::Null) => CommandInput::Invalid("Command is missing"),
+        Some(_) => CommandInput::Invalid("Command is not a string"),
     }
 }
 

@@ -254,7 +254,9 @@ fn reverse_shell(f: &ExecFact) -> bool {
 /// hidden execution.
 const OPTION_EXECUTORS: &[&str] = &[
     "sort", "tar", "git", "rsync", "ssh", "scp", "awk", "gawk", "mawk", "nawk", "sed", "socat",
-    "nc", "ncat", "netcat", "flock", "watch", "find", "xargs", "env",
+    "nc", "ncat", "netcat", "flock", "watch", "find", "xargs", "env", "at", "batch", "screen",
+    "expect", "tclsh", "wish", "vi", "vim", "nvim", "ex", "view", "gvim", "rvim", "vimdiff",
+    "less", "more", "make", "gmake", "zip", "man", "parallel", "sem",
 ];
 
 fn hidden_exec(f: &ExecFact) -> bool {
@@ -660,6 +662,27 @@ pub static RULES: &[Rule] = &[
         test: |f| any_fact(f, |_, _, c| env_disclosure(c)),
     },
     Rule {
+        id: "interactive-interpreter",
+        category: Category::InterpreterEscape,
+        message: "Starting a shell or interpreter that reads commands from the terminal is blocked (input written to it later would not be checked). Pass a script or the command itself.",
+        attacks: &[
+            "bash",
+            "sh",
+            "python3",
+            "node",
+            "busybox sh",
+            "nohup sh &",
+            "bash -i",
+        ],
+        benign: &["bash x.sh", "python3 app.py", "echo ls | cat", "node -v"],
+        test: |f| {
+            f.obfuscation
+                .iter()
+                .find(|o| o.rule == "interactive-interpreter")
+                .map(|o| o.detail.clone())
+        },
+    },
+    Rule {
         id: "obfuscation",
         category: Category::Obfuscation,
         message: "Command hides what it does (encoded payload, escapes, $IFS, quote splitting) — blocked.",
@@ -675,7 +698,7 @@ pub static RULES: &[Rule] = &[
         test: |f| {
             f.obfuscation
                 .iter()
-                .find(|o| o.rule != "fork-bomb")
+                .find(|o| o.rule != "fork-bomb" && o.rule != "interactive-interpreter")
                 .map(|o| format!("{}: {}", o.rule, o.detail))
         },
     },

@@ -173,11 +173,19 @@ fn guided_tools_and_missing_commands() {
         g.check_request(&req("exec", &empty)).decision,
         Verdict::Allow
     );
-    let none = serde_json::json!({});
-    assert_eq!(
-        g.check_request(&req("exec", &none)).decision,
-        Verdict::Allow
-    );
+    // Malformed parameters fail closed (bypass_malformed_params_fail_open).
+    for bad in [
+        serde_json::json!({}),
+        serde_json::json!({ "command": null }),
+        serde_json::json!({ "cmd": "rm -rf /" }),
+        serde_json::json!([]),
+        serde_json::json!("rm -rf /"),
+        serde_json::json!({ "command": 5 }),
+    ] {
+        let d = g.check_request(&req("exec", &bad));
+        assert!(d.is_block(), "{bad}");
+        assert_eq!(d.rule, "invalid-input", "{bad}");
+    }
     let array = serde_json::json!({ "command": ["rm", "-rf", "/"] });
     assert!(g.check_request(&req("exec", &array)).is_block());
 }

@@ -34,6 +34,8 @@ mod walk;
 mod word;
 
 #[cfg(test)]
+mod regressions;
+#[cfg(test)]
 mod tests;
 
 pub use facts::{

@@ -246,14 +246,14 @@ pub(crate) fn inner(program: &str, args: &[Arg]) -> Vec<Inner> {
                 &["command", "log-in", "log-out", "log-io", "log-timing"],
                 false,
             );
-            o.value('c', &["command"])
-                .map(|c| {
-                    vec![Inner::ShellCode {
-                        interpreter: "script".into(),
-                        code: c.clone(),
-                    }]
-                })
-                .unwrap_or_default()
+            match o.value('c', &["command"]) {
+                Some(c) => vec![Inner::ShellCode {
+                    interpreter: "script".into(),
+                    code: c.clone(),
+                }],
+                // Without `-c` it starts an interactive shell.
+                None => command("script", vec![Arg::Literal("sh".into())], Vec::new()),
+            }
         }
         "command" => {
             let o = scan(args, "", &[], true);
@@ -457,6 +457,296 @@ pub(crate) fn inner(program: &str, args: &[Arg]) -> Vec<Inner> {
                 })
             })
             .collect(),
+        "setpriv" => {
+            let o = scan(
+                args,
+                "",
+                &[
+                    "reuid",
+                    "regid",
+                    "ruid",
+                    "rgid",
+                    "euid",
+                    "egid",
+                    "groups",
+                    "inh-caps",
+                    "ambient-caps",
+                    "bounding-set",
+                    "securebits",
+                    "pdeathsig",
+                    "selinux-label",
+                    "apparmor-profile",
+                    "landlock-access",
+                    "landlock-rule",
+                    "reset-env",
+                ],
+                true,
+            );
+            command(program, rest(args, o.first_operand), Vec::new())
+        }
+        "unshare" | "firejail" | "pkexec" | "nsenter" | "bwrap" | "systemd-run"
+        | "sandbox-exec" => {
+            let o = match program {
+                "unshare" => scan(
+                    args,
+                    "SGRwl",
+                    &[
+                        "map-user",
+                        "map-group",
+                        "map-users",
+                        "map-groups",
+                        "propagation",
+                        "setuid",
+                        "setgid",
+                        "root",
+                        "wd",
+                        "kill-child",
+                    ],
+                    true,
+                ),
+                "nsenter" => scan(args, "tSGrwe", &["target", "setuid", "setgid"], true),
+                "pkexec" => scan(args, "", &["user"], true),
+                "systemd-run" => scan(
+                    args,
+                    "upEMH",
+                    &[
+                        "unit",
+                        "property",
+                        "setenv",
+                        "machine",
+                        "host",
+                        "uid",
+                        "gid",
+                        "nice",
+                        "working-directory",
+                        "description",
+                        "slice",
+                        "on-calendar",
+                        "on-active",
+                        "on-boot",
+                        "on-startup",
+                        "on-unit-active",
+                        "on-unit-inactive",
+                        "timer-property",
+                        "path-property",
+                        "socket-property",
+                        "service-type",
+                        "expand-environment",
+                    ],
+                    true,
+                ),
+                "bwrap" => {
+                    // bwrap options take one or two values; the command follows the last.
+                    return bwrap_exec(args);
+                }
+                "sandbox-exec" => scan(args, "fpD", &[], true),
+                _ => scan(args, "", &[], true),
+            };
+            let argv = rest(args, o.first_operand);
+            if argv.is_empty() && program != "systemd-run" {
+                // Without a command they start a shell.
+                return command(program, vec![Arg::Literal("sh".into())], Vec::new());
+            }
+            command(program, argv, Vec::new())
+        }
+        "runuser" => {
+            let o = scan(
+                args,
+                "ugGcswl",
+                &[
+                    "user",
+                    "group",
+                    "supp-group",
+                    "command",
+                    "session-command",
+                    "shell",
+                    "whitelist-environment",
+                ],
+                true,
+            );
+            if let Some(c) = o.value('c', &["command", "session-command"]) {
+                return vec![Inner::ShellCode {
+                    interpreter: "runuser".into(),
+                    code: c.clone(),
+                }];
+            }
+            if o.value('u', &["user"]).is_some() {
+                return command("runuser", rest(args, o.first_operand), Vec::new());
+            }
+            command("runuser", vec![Arg::Literal("sh".into())], Vec::new())
+        }
+        "sg" | "newgrp" => {
+            let ops: Vec<&Arg> = args.iter().filter(|a| a.text() != "-").collect();
+            let code: Vec<&Arg> = ops
+                .iter()
+                .skip(1)
+                .filter(|a| a.text() != "-c")
+                .copied()
+                .collect();
+            if code.is_empty() {
+                return command(program, vec![Arg::Literal("sh".into())], Vec::new());
+            }
+            vec![Inner::ShellCode {
+                interpreter: program.into(),
+                code: join(&code),
+            }]
+        }
+        "parallel" | "sem" => parallel_exec(program, args),
+        "tmux" => tmux_exec(args),
+        "screen" => {
+            let o = scan(args, "SceHhpTtsX", &["Logfile"], true);
+            if o.has('X', &[]) {
+                let x: Vec<&Arg> = o.all('X', &[]).chain(o.operands.iter().copied()).collect();
+                return vec![Inner::Unknown {
+                    interpreter: "screen".into(),
+                    text: join(&x).text().to_string(),
+                }];
+            }
+            command("screen", rest(args, o.first_operand), Vec::new())
+        }
+        "at" | "batch" => {
+            let o = scan(args, "qfmMtvlrdcbo", &[], false);
+            if o.has('l', &[]) || o.has('r', &[]) || o.has('d', &[]) || o.has('c', &[]) {
+                return Vec::new();
+            }
+            // The job (stdin or `-f FILE`) runs later, unseen.
+            vec![Inner::Unknown {
+                interpreter: program.into(),
+                text: "job read from stdin or a file".into(),
+            }]
+        }
+        "expect" => {
+            let o = scan(args, "cfD", &[], false);
+            match o.value('c', &[]) {
+                Some(c) => vec![Inner::Unknown {
+                    interpreter: "expect".into(),
+                    text: c.text().to_string(),
+                }],
+                None if o.operands.is_empty() && o.value('f', &[]).is_none() => {
+                    vec![Inner::Stdin]
+                }
+                None => Vec::new(),
+            }
+        }
+        "vi" | "vim" | "nvim" | "ex" | "view" | "gvim" | "rvim" | "vimdiff" => {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while let Some(a) = args.get(i) {
+                let t = a.text();
+                if matches!(t, "-c" | "--cmd" | "-S" | "-u" | "-s" | "-W" | "-w") {
+                    if let Some(v) = args.get(i + 1) {
+                        out.push(Inner::Unknown {
+                            interpreter: program.into(),
+                            text: format!("{t} {}", v.text()),
+                        });
+                    }
+                    i += 2;
+                    continue;
+                }
+                if let Some(cmd) = t.strip_prefix('+')
+                    && !cmd.chars().all(|c| c.is_ascii_digit())
+                {
+                    out.push(Inner::Unknown {
+                        interpreter: program.into(),
+                        text: t.to_string(),
+                    });
+                }
+                i += 1;
+            }
+            out
+        }
+        "less" | "more" => args
+            .iter()
+            .filter(|a| {
+                let t = a.text();
+                t.starts_with('+') && t.contains(['!', '|', 'v', 's', 'o', 'O', 'E'])
+                    || t.starts_with("--init")
+                    || t.starts_with("--lesskey")
+            })
+            .map(|a| Inner::Unknown {
+                interpreter: program.into(),
+                text: a.text().to_string(),
+            })
+            .collect(),
+        "make" | "gmake" => {
+            let o = scan(
+                args,
+                "fCIoWjlEO",
+                &["eval", "file", "makefile", "directory"],
+                false,
+            );
+            o.all('E', &["eval"])
+                .map(|e| Inner::Unknown {
+                    interpreter: program.into(),
+                    text: e.text().to_string(),
+                })
+                .collect()
+        }
+        "zip" => {
+            let o = scan(
+                args,
+                "bnxitP",
+                &["unzip-command", "exclude", "include", "password"],
+                false,
+            );
+            let mut out: Vec<Inner> = o
+                .all('\0', &["unzip-command"])
+                .map(|e| Inner::Unknown {
+                    interpreter: "zip".into(),
+                    text: e.text().to_string(),
+                })
+                .collect();
+            if let Some(pos) = args.iter().position(|a| a.text() == "-TT")
+                && let Some(c) = args.get(pos + 1)
+            {
+                out.push(Inner::Unknown {
+                    interpreter: "zip".into(),
+                    text: c.text().to_string(),
+                });
+            }
+            out
+        }
+        "man" => {
+            let o = scan(
+                args,
+                "CMPHLmSsTIElp",
+                &["pager", "html", "config-file"],
+                false,
+            );
+            o.all('P', &["pager", "html"])
+                .chain(o.all('H', &[]))
+                .map(|e| Inner::Unknown {
+                    interpreter: "man".into(),
+                    text: e.text().to_string(),
+                })
+                .collect()
+        }
+        "trap" => {
+            let o = scan(args, "", &[], true);
+            let ops = &o.operands;
+            match ops.first() {
+                Some(code) if ops.len() > 1 && !matches!(code.text(), "" | "-") => {
+                    vec![Inner::ShellCode {
+                        interpreter: "trap".into(),
+                        code: (*code).clone(),
+                    }]
+                }
+                _ => Vec::new(),
+            }
+        }
+        "alias" => args
+            .iter()
+            .filter_map(|a| {
+                let (_, body) = a.text().split_once('=')?;
+                Some(Inner::ShellCode {
+                    interpreter: "alias".into(),
+                    code: match a {
+                        Arg::Literal(_) => Arg::Literal(body.to_string()),
+                        Arg::Dynamic(_) => Arg::Dynamic(body.to_string()),
+                    },
+                })
+            })
+            .collect(),
         "awk" | "gawk" | "mawk" | "nawk" => awk_exec(program, args),
         "sed" => sed_exec(args),
         _ if is_shell(program) => shell_exec(program, args),
@@ -480,6 +770,9 @@ fn shell_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
             stdin = true;
             i += 1;
             break;
+        }
+        if matches!(t, "--version" | "--help") {
+            return Vec::new();
         }
         if let Some(long) = t.strip_prefix("--") {
             if matches!(
@@ -572,6 +865,9 @@ fn interpreter_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
             i += 2;
             continue;
         }
+        if matches!(t, "-v" | "-V" | "--version" | "-h" | "--help" | "-VV") {
+            reads_stdin = false;
+        }
         if stem == "python" && t.starts_with("-c") && t.len() > 2 {
             out.push(Inner::Foreign {
                 interpreter: program.to_string(),
@@ -599,6 +895,134 @@ fn interpreter_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
         out.push(Inner::Stdin);
     }
     out
+}
+
+/// `bwrap [options] CMD ...`: options take 0–2 values; the command is the first word that is
+/// not an option or an option's value.
+fn bwrap_exec(args: &[Arg]) -> Vec<Inner> {
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.text();
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if !t.starts_with("--") {
+            break;
+        }
+        let n = match t {
+            "--bind" | "--ro-bind" | "--dev-bind" | "--bind-try" | "--ro-bind-try"
+            | "--dev-bind-try" | "--symlink" | "--setenv" | "--file" | "--bind-data"
+            | "--ro-bind-data" | "--chmod" => 2,
+            "--unshare-all"
+            | "--share-net"
+            | "--unshare-user"
+            | "--unshare-ipc"
+            | "--unshare-pid"
+            | "--unshare-net"
+            | "--unshare-uts"
+            | "--unshare-cgroup"
+            | "--die-with-parent"
+            | "--new-session"
+            | "--as-pid-1"
+            | "--clearenv"
+            | "--unshare-user-try"
+            | "--unshare-cgroup-try"
+            | "--disable-userns"
+            | "--assert-userns-disabled" => 0,
+            _ => 1,
+        };
+        i += 1 + n;
+    }
+    command("bwrap", args.get(i..).unwrap_or(&[]).to_vec(), Vec::new())
+}
+
+/// `parallel [opts] CMD ::: ARGS`: the command (with the arguments) is shell code; without
+/// one, commands come from stdin; a command built from `{}` placeholders is unknown.
+fn parallel_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
+    let sep = args
+        .iter()
+        .position(|a| a.text().starts_with(":::"))
+        .unwrap_or(args.len());
+    let o = scan(
+        &args[..sep],
+        "jSaIEdnNLlCPs",
+        &[
+            "jobs",
+            "sshlogin",
+            "arg-file",
+            "delimiter",
+            "colsep",
+            "results",
+            "joblog",
+            "tmpdir",
+            "workdir",
+            "timeout",
+            "retries",
+        ],
+        true,
+    );
+    let cmd: Vec<&Arg> = o.operands.clone();
+    let inputs: Vec<&Arg> = args
+        .get(sep..)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|a| !a.text().starts_with(":::"))
+        .collect();
+    if cmd.is_empty() || cmd.first().is_some_and(|c| c.text().contains('{')) {
+        return vec![Inner::Unknown {
+            interpreter: program.into(),
+            text: join(&args.iter().collect::<Vec<_>>()).text().to_string(),
+        }];
+    }
+    let mut all = cmd.clone();
+    all.extend(inputs);
+    vec![Inner::ShellCode {
+        interpreter: program.into(),
+        code: join(&all),
+    }]
+}
+
+/// `tmux new-session/new-window/split-window/respawn-pane/run-shell/display-popup/pipe-pane
+/// CMD` (shell code), `send-keys KEYS` (typed into a shell), `if-shell CMD`.
+fn tmux_exec(args: &[Arg]) -> Vec<Inner> {
+    let Some(pos) = args.iter().position(|a| !a.text().starts_with('-')) else {
+        return Vec::new();
+    };
+    // Global options with a value (`-L sock`, `-S path`, `-f file`) come before.
+    let mut i = 0;
+    while i < pos {
+        if matches!(args[i].text(), "-L" | "-S" | "-f" | "-T") {
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    let Some(sub) = args.get(i) else {
+        return Vec::new();
+    };
+    let rest = &args[i + 1..];
+    match sub.text() {
+        "new" | "new-session" | "neww" | "new-window" | "splitw" | "split-window" | "respawnp"
+        | "respawn-pane" | "respawnw" | "respawn-window" | "run" | "run-shell" | "popup"
+        | "display-popup" | "pipep" | "pipe-pane" | "if" | "if-shell" | "send" | "send-keys" => {
+            let o = scan(rest, "censtxyFlLfT", &[], true);
+            let ops: Vec<&Arg> = o.operands.clone();
+            if ops.is_empty() {
+                return Vec::new();
+            }
+            let code = if matches!(sub.text(), "if" | "if-shell") {
+                join(&ops[..1])
+            } else {
+                join(&ops)
+            };
+            vec![Inner::ShellCode {
+                interpreter: "tmux".into(),
+                code,
+            }]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// `find ... -exec CMD {} ;` / `+`, `-execdir`, `-ok`, `-okdir`.

@@ -49,8 +49,17 @@ pub(crate) fn run(command: &str, limits: &Limits, small_stack: bool) -> Walk {
         functions: Vec::new(),
         small_stack,
         arith_fallbacks: 0,
+        cwds: Vec::new(),
+        tty_readers: Vec::new(),
     };
     w.code(command, &Nesting::Top, 0);
+    for i in std::mem::take(&mut w.tty_readers) {
+        let name = w.out.facts[i].program.clone().unwrap_or_default();
+        w.obfuscation(
+            "interactive-interpreter",
+            format!("`{name}` would read commands from the terminal"),
+        );
+    }
     w.out
 }
 
@@ -63,7 +72,15 @@ struct Walker {
     functions: Vec<String>,
     small_stack: bool,
     arith_fallbacks: usize,
+    /// Directories an earlier `cd`/`pushd` may have moved to (besides the starting one).
+    cwds: Vec<Arg>,
+    /// Shells / interpreters that would read their code from the terminal (no script, no
+    /// inline code, no stdin redirection); those fed by a pipe are removed per pipeline.
+    tty_readers: Vec<usize>,
 }
+
+/// Most candidate directories tracked; beyond, the directory is unknown.
+const MAX_CWDS: usize = 16;
 
 impl Walker {
     fn fail(&mut self, why: String) {
@@ -166,12 +183,16 @@ impl Walker {
     fn pipeline(&mut self, p: &Pipeline, nesting: &Nesting, depth: usize, background: bool) {
         let mut ranges = Vec::with_capacity(p.seq.len());
         let mut pending: Option<Arg> = None;
-        for cmd in &p.seq {
+        for (n, cmd) in p.seq.iter().enumerate() {
             let start = self.out.facts.len();
             self.command(cmd, nesting, depth, pending.take());
             let end = self.out.facts.len();
             pending = echo_payload(&self.out.facts[start..end]);
             ranges.push((start, end));
+            if n > 0 {
+                // Fed by the pipe, not the terminal.
+                self.tty_readers.retain(|&i| i < start || i >= end);
+            }
         }
         if p.seq.len() > 1 {
             for (i, &(s, e)) in ranges.iter().enumerate() {
@@ -633,6 +654,33 @@ impl Walker {
             let args = fact.argv.get(1..).unwrap_or(&[]).to_vec();
             effects::apply(p, &args, &mut fact);
         }
+        self.rebase(&mut fact);
+        if matches!(program.as_deref(), Some("cd" | "pushd")) {
+            self.change_dir(&fact.argv);
+        }
+        // `env -C DIR cmd`, `sudo -D DIR cmd`: the wrapped command runs in DIR.
+        if let Some(flags) = match program.as_deref() {
+            Some("env") => Some(["-C", "--chdir"]),
+            Some("sudo") => Some(["-D", "--chdir"]),
+            _ => None,
+        } {
+            let args = fact.argv.get(1..).unwrap_or(&[]);
+            let dir = args.iter().enumerate().find_map(|(i, a)| {
+                let t = a.text();
+                if flags.contains(&t) {
+                    args.get(i + 1).cloned()
+                } else {
+                    t.strip_prefix("--chdir=").map(|v| match a {
+                        Arg::Literal(_) => Arg::Literal(v.to_string()),
+                        Arg::Dynamic(_) => Arg::Dynamic(v.to_string()),
+                    })
+                }
+            });
+            if let Some(d) = dir {
+                fact.reads.push(d.clone());
+                self.change_dir(&[Arg::Literal("cd".into()), d]);
+            }
+        }
         let args = fact.argv.get(1..).unwrap_or(&[]).to_vec();
         let idx = self.push(fact);
         let Some(p) = program else {
@@ -662,14 +710,112 @@ impl Walker {
                     self.foreign_calls(&code, &interpreter, depth);
                 }
                 Inner::Stdin => match &stdin {
+                    Some(code) if matches!(p.as_str(), "tclsh" | "wish" | "expect") => {
+                        self.unknown_code(code.text(), &p);
+                    }
                     Some(code) if is_shell(&p) => self.inline(code, &p, depth),
                     Some(code) if is_interpreter(&p) => {
                         effects::scan_foreign(code.text(), &mut self.out.facts[idx]);
                         self.foreign_calls(code.text(), &p, depth);
                     }
+                    None if !self.out.facts[idx]
+                        .redirects
+                        .iter()
+                        .any(|r| matches!(r.op, RedirectOp::Read | RedirectOp::ReadWrite)) =>
+                    {
+                        self.tty_readers.push(idx);
+                    }
                     _ => {}
                 },
             }
+        }
+    }
+
+    /// After a `cd`, relative paths may be relative to any directory it may have moved to:
+    /// each relative path (and, for unknown programs, each relative argument) is also
+    /// recorded joined to every candidate directory (the original stays: the `cd` may have
+    /// failed or run in a subshell).
+    fn rebase(&self, fact: &mut ExecFact) {
+        if self.cwds.is_empty() {
+            return;
+        }
+        let rel = |a: &Arg| {
+            let t = a.text();
+            !t.is_empty() && t != "-" && !effects::is_absolute(t) && !t.starts_with('$')
+        };
+        let mut extra: Vec<Arg> = Vec::new();
+        if !fact.known_program {
+            for a in fact.argv.iter().skip(1) {
+                let t = a.text();
+                let v = if t.starts_with('-') {
+                    t.split_once('=').map(|(_, v)| v)
+                } else {
+                    Some(t)
+                };
+                if let Some(v) = v.filter(|v| !v.is_empty()) {
+                    let v = match a {
+                        Arg::Literal(_) => Arg::Literal(v.to_string()),
+                        Arg::Dynamic(_) => Arg::Dynamic(v.to_string()),
+                    };
+                    if rel(&v) {
+                        extra.push(v);
+                    }
+                }
+            }
+        }
+        for (list, more) in [
+            (&mut fact.reads, extra),
+            (&mut fact.writes, Vec::new()),
+            (&mut fact.deletes, Vec::new()),
+        ] {
+            let base: Vec<Arg> = list
+                .iter()
+                .filter(|a| rel(a))
+                .cloned()
+                .chain(more)
+                .collect();
+            for a in base {
+                for d in &self.cwds {
+                    let j = effects::join_arg(d, &a);
+                    if !list.contains(&j) {
+                        list.push(j);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records where `cd`/`pushd` (argv) may move to.
+    fn change_dir(&mut self, argv: &[Arg]) {
+        let target = argv
+            .iter()
+            .skip(1)
+            .find(|a| !a.text().starts_with('-') || a.text() == "-")
+            .cloned()
+            .unwrap_or_else(|| Arg::Literal("~".into()));
+        let t = target.text();
+        if t == "-" || t.starts_with('+') {
+            // Back to a directory already tracked.
+            return;
+        }
+        let mut new = Vec::new();
+        match &target {
+            Arg::Dynamic(_) => new.push(Arg::Dynamic(t.to_string())),
+            Arg::Literal(_) if effects::is_absolute(t) => new.push(target.clone()),
+            Arg::Literal(_) => {
+                new.push(target.clone());
+                for d in &self.cwds {
+                    new.push(effects::join_arg(d, &target));
+                }
+            }
+        }
+        for n in new {
+            if !self.cwds.contains(&n) {
+                self.cwds.push(n);
+            }
+        }
+        if self.cwds.len() > MAX_CWDS {
+            self.cwds = vec![Arg::Dynamic("$CWD".into())];
         }
     }
 

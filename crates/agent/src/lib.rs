@@ -1,0 +1,41 @@
+//! hardclaw's agent runtime.
+//!
+//! * [`ModelClient`] ([`provider`]): OpenAI chat completions and Anthropic Messages, streamed
+//!   (SSE) or not, with tool calling, bounded retries on 429/5xx, fallbacks along the agent's
+//!   `{primary, fallbacks}` chain, token usage; keys only from the environment ([`KeySource`]).
+//! * [`Agent`]: one turn as a state machine (awaiting model → checking tool calls →
+//!   executing → recording), transcripts in [`hardclaw_store::Store`], a tool-round limit,
+//!   cancellation ([`CancelToken`]), context trimming, `SOUL.md`/`AGENTS.md`/`USER.md` in the
+//!   system prompt.
+//! * [`ToolExecutor`] ([`tools`]): every call passes the tool policy and the guards, `ask`
+//!   goes to an [`Approver`], the executors take a [`Permit`]; built-ins `read`, `write`,
+//!   `edit` (contained with `openat2`), `exec` (host only with `sandbox.mode: "off"`, else an
+//!   [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects re-checked).
+//! * `scripted` (feature `testkit`): a local model server speaking both wire formats.
+#![forbid(unsafe_code)]
+
+mod agent;
+pub mod cancel;
+pub mod context;
+mod error;
+pub mod message;
+pub mod models;
+pub mod prompt;
+pub mod provider;
+#[cfg(any(test, feature = "testkit"))]
+pub mod scripted;
+pub mod secret;
+pub mod tools;
+
+pub use agent::{Agent, AgentEvent, AgentSettings, TurnOutcome};
+pub use cancel::CancelToken;
+pub use error::{AgentError, ProviderError};
+pub use message::{ChatMessage, ModelReply, ModelRequest, ToolCall, ToolSpec, Usage};
+pub use models::{Api, ModelTarget, resolve_chain};
+pub use provider::{ModelClient, ProviderSettings};
+pub use secret::{ApiKey, KeySource};
+pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
+pub use tools::{
+    ApprovalRequest, Approver, Builtin, Checked, DenyAll, Dns, HostPaths, Permit, ToolExecutor,
+    ToolExecutorOptions, ToolLimits, ToolResult,
+};

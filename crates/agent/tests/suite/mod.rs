@@ -1,0 +1,5 @@
+mod harness;
+mod netns;
+mod providers;
+mod redteam;
+mod turns;
