@@ -57,12 +57,39 @@ pub enum Command {
     /// Explain policy decisions
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run the gateway in the foreground (HTTP/WebSocket API, Control UI, webhook channel)
+    #[command(
+        long_about = "Run the gateway in the foreground: the authenticated HTTP/WebSocket API \
+(GET /health, /ws), the Control UI at /, and the webhook channel (POST /channels/webhook/<account>).\n\n\
+It listens on loopback (127.0.0.1 and ::1) unless gateway.bind says otherwise, and refuses to \
+listen beyond loopback without auth. With no token configured, a token is generated at first \
+start into <state-dir>/gateway.token (mode 0600) and shown once.\n\n\
+Signals: SIGINT/SIGTERM stop it; SIGHUP or SIGUSR1 reload the config (a config that fails to \
+load or check is logged and the running one kept)."
+    )]
+    Gateway(GatewayArgs),
     /// Approve or reject senders who asked for access with a pairing code
     #[command(subcommand)]
     Pairing(PairingCommand),
     /// Run a command in an agent's exec sandbox, or explain that sandbox
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    #[command(subcommand)]
+    pub command: Option<GatewayCommand>,
+    /// Port [default: $HARDCLAW_GATEWAY_PORT, else gateway.port, else 18789]; 0 picks a free
+    /// port and prints it
+    #[arg(long, global = true, value_name = "PORT")]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GatewayCommand {
+    /// Run the gateway in the foreground (the default)
+    Run,
 }
 
 #[derive(Debug, Subcommand)]

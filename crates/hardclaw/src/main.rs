@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::run(&cli.global, args),
         Command::Guard(GuardCommand::Check(args)) => commands::guard::check(&cli.global, args),
         Command::Policy(PolicyCommand::Tools(args)) => commands::policy::tools(&cli.global, args),
+        Command::Gateway(args) => commands::gateway::run(&cli.global, args),
         Command::Pairing(PairingCommand::List(args)) => commands::pairing::list(&cli.global, args),
         Command::Pairing(PairingCommand::Approve(args)) => {
             commands::pairing::approve(&cli.global, args)

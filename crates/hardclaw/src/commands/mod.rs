@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod config;
 pub mod doctor;
+pub mod gateway;
 pub mod guard;
 pub mod pairing;
 pub mod policy;

@@ -1,7 +1,9 @@
 mod audit;
+mod browser;
 mod common;
 mod config;
 mod fix;
+mod gateway;
 mod guard;
 mod guard_regressions_files;
 mod guard_regressions_shell;

@@ -1,0 +1,193 @@
+//! What the gateway needs from the rest of hardclaw, as traits: a transcript store, channel
+//! access decisions with the pairing store behind them, and the audit. The binary plugs in the
+//! real implementations (`hardclaw-store`, `hardclaw_policy::channel_access`,
+//! `hardclaw_audit::run_audit`); tests and benchmarks may plug in others.
+
+use serde::Serialize;
+
+use hardclaw_config::Config;
+
+/// Who wrote a stored message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A person (channel sender or the operator).
+    User,
+    /// The agent.
+    Assistant,
+    /// The gateway itself (notices).
+    System,
+}
+
+/// One message of a session transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredMessage {
+    /// Session key (`agent:main:webhook:direct:alice`).
+    pub session: String,
+    /// Channel (`webchat`, `webhook`).
+    pub channel: String,
+    /// Sender id as the channel gave it.
+    pub sender: String,
+    /// Role.
+    pub role: Role,
+    /// Text.
+    pub text: String,
+    /// Milliseconds since the epoch.
+    pub ts_ms: u64,
+}
+
+/// A session as listed to the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionSummary {
+    /// Session key.
+    pub key: String,
+    /// `main`, `dm`, `group`, ...
+    pub kind: String,
+    /// Channel, for channel sessions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Peer (DM sender or group id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
+    /// Last activity (ms since the epoch).
+    pub updated_ms: u64,
+}
+
+/// A failure of a port; the text goes to the log, never to a client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PortError(pub String);
+
+/// One access decision for the decision log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionEntry {
+    /// Milliseconds since the epoch.
+    pub ts_ms: u64,
+    /// `allow`, `pairing`, `drop`, `reject`.
+    pub decision: &'static str,
+    /// Rule id.
+    pub rule: String,
+    /// Why (never message text or secrets).
+    pub reason: String,
+    /// The session, when one was chosen.
+    pub session: Option<String>,
+}
+
+/// Session transcripts. Called from a dedicated writer thread (appends) or `spawn_blocking`.
+pub trait Transcripts: Send + Sync + 'static {
+    /// Records an access decision (refusals; deliveries are the transcript itself).
+    fn log_decision(&self, _entry: &DecisionEntry) -> Result<(), PortError> {
+        Ok(())
+    }
+    /// Appends messages atomically (one transaction).
+    fn append_batch(&self, batch: &[StoredMessage]) -> Result<(), PortError>;
+    /// Every session, most recent first.
+    fn sessions(&self) -> Result<Vec<SessionSummary>, PortError>;
+    /// The last `limit` messages of a session, oldest first.
+    fn history(&self, session: &str, limit: usize) -> Result<Vec<StoredMessage>, PortError>;
+}
+
+/// An inbound channel message, as the access decision sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// Channel id (`webhook`).
+    pub channel: String,
+    /// Account id.
+    pub account: String,
+    /// Sender id.
+    pub sender: String,
+    /// Group id for group messages.
+    pub group: Option<String>,
+    /// Text.
+    pub text: String,
+    /// The bot was mentioned (native mention data).
+    pub mentions_bot: bool,
+    /// The message replies to the bot (implicit mention).
+    pub reply_to_bot: bool,
+}
+
+/// What to do with an inbound message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Process it in this session.
+    Deliver {
+        /// Session key.
+        session_key: String,
+    },
+    /// Unknown sender under `dmPolicy: pairing`: not processed; reply with the code when new.
+    Pairing {
+        /// The reply to send (pairing code text); `None` when nothing may be sent (repeat
+        /// message, or 3 requests already pending).
+        reply: Option<String>,
+    },
+    /// Silently skipped (policy, mention gating); never answered.
+    Drop {
+        /// Stable rule id (`dm-allowlist`, `group-mention-required`, ...).
+        rule: String,
+        /// Why (for the log and the decision record).
+        reason: String,
+    },
+    /// Refused with an optional reply (disabled commands).
+    Reject {
+        /// Why.
+        reason: String,
+        /// What to tell the sender.
+        reply: Option<String>,
+    },
+}
+
+/// A pending pairing request as shown to the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingPairing {
+    /// Channel.
+    pub channel: String,
+    /// Account.
+    pub account: String,
+    /// Sender id.
+    pub sender: String,
+    /// The code.
+    pub code: String,
+    /// When requested (RFC 3339 or ms, as the store keeps it).
+    pub created_at: String,
+}
+
+/// Channel access control and the pairing store.
+pub trait ChannelAccess: Send + Sync + 'static {
+    /// Decides one inbound message (may create or refresh a pairing request).
+    fn decide(&self, config: &Config, msg: &Inbound) -> Access;
+    /// Pending pairing requests of every channel.
+    fn pending(&self) -> Result<Vec<PendingPairing>, PortError>;
+    /// Approves a code; `Ok(Some(sender))` when it matched a pending request.
+    fn approve(&self, channel: &str, code: &str) -> Result<Option<String>, PortError>;
+    /// Rejects a code; `Ok(Some(sender))` when it matched.
+    fn reject(&self, channel: &str, code: &str) -> Result<Option<String>, PortError>;
+}
+
+/// Runs the security audit on demand and returns its JSON report (`hardclaw security audit
+/// --json` shape).
+pub trait AuditRunner: Send + Sync + 'static {
+    /// Runs it (blocking).
+    fn run(&self) -> Result<serde_json::Value, PortError>;
+}
+
+/// Fail-closed access control used when no channel access is wired: every message is dropped.
+#[derive(Debug, Default)]
+pub struct DenyAll;
+
+impl ChannelAccess for DenyAll {
+    fn decide(&self, _: &Config, _: &Inbound) -> Access {
+        Access::Drop {
+            rule: "no-access-control".into(),
+            reason: "channel access control is not configured".into(),
+        }
+    }
+    fn pending(&self) -> Result<Vec<PendingPairing>, PortError> {
+        Ok(Vec::new())
+    }
+    fn approve(&self, _: &str, _: &str) -> Result<Option<String>, PortError> {
+        Ok(None)
+    }
+    fn reject(&self, _: &str, _: &str) -> Result<Option<String>, PortError> {
+        Ok(None)
+    }
+}
