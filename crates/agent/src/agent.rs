@@ -203,7 +203,15 @@ impl Agent {
         };
         let mut messages: Vec<ChatMessage> = history
             .iter()
-            .filter_map(|r| serde_json::from_str(&r.content).ok())
+            .filter_map(|r| {
+                serde_json::from_str::<ChatMessage>(&r.content)
+                    .ok()
+                    .map(|m| (r, m))
+            })
+            // Only the runtime's own records: a row whose stored role differs (a channel
+            // message that happens to be JSON) is not history.
+            .filter(|(r, m)| r.role == m.role())
+            .map(|(_, m)| m)
             .collect();
         // History may start mid-turn (limit): start at a user message.
         let first_user = messages

@@ -210,6 +210,7 @@ mod proxy_tests {
             transcripts: Arc::new(MemoryTranscripts::default()),
             access: Arc::new(DenyAll),
             audit: None,
+            responder: None,
         };
         (tmp, Gateway::new(settings, ports))
     }

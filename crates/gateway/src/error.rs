@@ -48,6 +48,9 @@ pub enum ApiError {
     /// Something failed inside the gateway; details are in the log only.
     #[error("internal error")]
     Internal,
+    /// An agent turn failed; the text is safe to show (never a key or internals).
+    #[error("{0}")]
+    AgentFailed(String),
 }
 
 impl ApiError {
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Busy | ApiError::NoAgentRuntime => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::AgentFailed(_) => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -80,6 +84,7 @@ impl ApiError {
             ApiError::Busy => "busy",
             ApiError::NoAgentRuntime => "no_agent_runtime",
             ApiError::Internal => "internal",
+            ApiError::AgentFailed(_) => "agent_error",
         }
     }
 }

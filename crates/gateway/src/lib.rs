@@ -20,6 +20,7 @@ pub mod state;
 pub mod store_ports;
 pub mod token_file;
 pub mod transcripts;
+pub mod turns;
 pub mod ui;
 pub mod webchat;
 pub mod webhook;
@@ -29,7 +30,7 @@ pub use auth::{Authenticated, Principal};
 pub use error::ApiError;
 pub use ports::{
     Access, AuditRunner, ChannelAccess, DecisionEntry, DenyAll, Inbound, PendingPairing, PortError,
-    Role, SessionSummary, StoredMessage, Transcripts,
+    Responder, Role, SessionSummary, StoredMessage, Transcripts, TurnFuture, TurnRequest,
 };
 pub use secret::Secret;
 pub use server::{BindError, bind, router, serve};

@@ -191,3 +191,34 @@ impl ChannelAccess for DenyAll {
         Ok(None)
     }
 }
+
+/// One agent turn the gateway asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnRequest {
+    /// The agent (normalised id).
+    pub agent_id: String,
+    /// The session the turn belongs to.
+    pub session: String,
+    /// The (screened) user text.
+    pub text: String,
+}
+
+/// A boxed turn future: `Ok(reply)` or `Err(short text for the channel)` (never a key or
+/// internals; the implementation logs the details).
+pub type TurnFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send>>;
+
+/// The agent runtime: runs one turn of a session. The binary plugs in `hardclaw-agent`.
+/// The implementation records the user message and the answer in the session transcript
+/// itself; the gateway does not store the inbound text again when a turn runs.
+pub trait Responder: Send + Sync + 'static {
+    /// Whether `agent_id` has a model configured (a turn would be attempted).
+    fn has_model(&self, config: &Config, agent_id: &str) -> bool;
+    /// Runs one turn; streamed text goes to `deltas` as it arrives.
+    fn run_turn(
+        &self,
+        config: std::sync::Arc<Config>,
+        req: TurnRequest,
+        deltas: tokio::sync::mpsc::UnboundedSender<String>,
+    ) -> TurnFuture;
+}

@@ -86,26 +86,113 @@ async fn health(State(gw): State<AppState>, auth: Authenticated) -> Response {
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeMs": gw.started.elapsed().as_millis() as u64,
         "auth": settings.auth.mode_name(),
-        "agent": false,
+        "agent": crate::turns::responder_for(
+            &gw,
+            &settings,
+            &format!("agent:{}:main", crate::webchat::default_agent(&settings.config)),
+        )
+        .is_some(),
         "webhook": gw.webhook.snapshot(),
     }))
     .into_response()
 }
 
-/// `POST /v1/chat/completions`: 404 unless enabled; then auth; then 503 until an agent exists.
+/// `POST /v1/chat/completions`: 404 unless enabled; then auth; then 503 unless the default
+/// agent has a model. Runs one turn in the operator's HTTP session (history is kept by the
+/// gateway: only the last `user` message of the request is used) and answers in the OpenAI
+/// shape. Non-streaming only: `stream: true` is refused with 400.
 async fn chat_completions(
     State(gw): State<AppState>,
     req: Request<axum::body::Body>,
 ) -> Result<Response, ApiError> {
-    if !gw.settings().chat_completions {
+    let settings = gw.settings();
+    if !settings.chat_completions {
         return Err(ApiError::NotFound);
     }
-    let (mut parts, _body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let _auth = <Authenticated as axum::extract::FromRequestParts<AppState>>::from_request_parts(
         &mut parts, &gw,
     )
     .await?;
-    Err(ApiError::NoAgentRuntime)
+    let session = format!(
+        "agent:{}:openai-http",
+        crate::webchat::default_agent(&settings.config)
+    );
+    let Some((responder, agent_id)) = crate::turns::responder_for(&gw, &settings, &session) else {
+        return Err(ApiError::NoAgentRuntime);
+    };
+    let body = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| ApiError::BadRequest("body too large"))?;
+    let request: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|_| ApiError::BadRequest("invalid JSON"))?;
+    if request.get("stream").and_then(serde_json::Value::as_bool) == Some(true) {
+        return Err(ApiError::BadRequest(
+            "streaming is not supported; send stream: false",
+        ));
+    }
+    let text = last_user_text(&request).ok_or(ApiError::BadRequest(
+        "messages must end with a user message with text content",
+    ))?;
+    if text.trim().is_empty() || text.len() > 32 * 1024 {
+        return Err(ApiError::BadRequest("messages are 1 to 32768 bytes"));
+    }
+    let guard = settings.channel_guard.clone();
+    let screened = tokio::task::spawn_blocking(move || crate::webchat::screen(&guard, &text))
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    let text = match screened {
+        crate::webchat::Screened::Store(t) => t,
+        crate::webchat::Screened::Blocked(_) => {
+            return Err(ApiError::BadRequest("message blocked by channel-guard"));
+        }
+    };
+    let req = crate::ports::TurnRequest {
+        agent_id,
+        session,
+        text,
+    };
+    let reply = crate::turns::run(&gw, responder, settings.config.clone(), req, false)
+        .await
+        .map_err(ApiError::AgentFailed)?;
+    let created = crate::state::now_ms() / 1000;
+    let model = request
+        .get("model")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("hardclaw")
+        .to_string();
+    Ok(Json(json!({
+        "id": format!("chatcmpl-{}", crate::state::now_ms()),
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": reply},
+            "finish_reason": "stop",
+        }],
+    }))
+    .into_response())
+}
+
+/// The text of the last message when it is a `user` message (string content, or text parts).
+fn last_user_text(request: &serde_json::Value) -> Option<String> {
+    let last = request.get("messages")?.as_array()?.last()?;
+    if last.get("role")?.as_str()? != "user" {
+        return None;
+    }
+    match last.get("content")? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(parts) => {
+            let texts: Vec<&str> = parts
+                .iter()
+                .filter(|p| p.get("type").and_then(|t| t.as_str()) == Some("text"))
+                .filter_map(|p| p.get("text").and_then(|t| t.as_str()))
+                .collect();
+            (!texts.is_empty()).then(|| texts.join("\n"))
+        }
+        _ => None,
+    }
 }
 
 /// Why listening failed.

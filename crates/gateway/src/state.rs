@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tokio::sync::{Semaphore, broadcast};
 
-use crate::ports::{AuditRunner, ChannelAccess, Transcripts};
+use crate::ports::{AuditRunner, ChannelAccess, Responder, Transcripts};
 use crate::rate_limit::RateLimiter;
 use crate::settings::Settings;
 use crate::transcripts::Writer;
@@ -112,6 +112,8 @@ pub struct Ports {
     pub access: Arc<dyn ChannelAccess>,
     /// On-demand audit.
     pub audit: Option<Arc<dyn AuditRunner>>,
+    /// The agent runtime (`None`: messages are stored and acknowledged, nothing answers).
+    pub responder: Option<Arc<dyn Responder>>,
 }
 
 impl std::fmt::Debug for Ports {
@@ -144,6 +146,8 @@ pub struct Gateway {
     pub started: Instant,
     /// Bumped when a reload changes the credentials; authenticated sockets then close.
     pub auth_epoch: tokio::sync::watch::Sender<u64>,
+    /// One agent turn at a time per session.
+    pub turns: crate::turns::SessionLocks,
 }
 
 /// Handle shared by every request.
@@ -165,6 +169,7 @@ impl Gateway {
             events,
             started: Instant::now(),
             auth_epoch: tokio::sync::watch::Sender::new(0),
+            turns: crate::turns::SessionLocks::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use hardclaw_config::Config;
@@ -30,7 +30,7 @@ fn account_opt(account: &str) -> Option<&str> {
 /// Transcripts in `<state>/hardclaw.db`.
 #[derive(Debug)]
 pub struct StoreTranscripts {
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     known: Mutex<HashSet<String>>,
 }
 
@@ -39,9 +39,14 @@ impl StoreTranscripts {
     pub fn open(state_dir: &Path) -> Result<StoreTranscripts, PortError> {
         let store = Store::open(state_dir).map_err(|e| PortError(e.to_string()))?;
         Ok(StoreTranscripts {
-            store: Mutex::new(store),
+            store: Arc::new(Mutex::new(store)),
             known: Mutex::new(HashSet::new()),
         })
+    }
+
+    /// The store connection, shared with the agent runtime (one writer).
+    pub fn shared(&self) -> Arc<Mutex<Store>> {
+        self.store.clone()
     }
 }
 
@@ -121,6 +126,10 @@ impl Transcripts for StoreTranscripts {
         };
         Ok(rows
             .into_iter()
+            .filter_map(|mut r| {
+                r.content = display_text(&r.role, r.content)?;
+                Some(r)
+            })
             .map(|r| {
                 let role = match r.role.as_str() {
                     "assistant" => Role::Assistant,
@@ -142,6 +151,26 @@ impl Transcripts for StoreTranscripts {
                 }
             })
             .collect())
+    }
+}
+
+/// What the operator sees of a transcript row. The agent runtime records messages as JSON
+/// (`{"role": "...", "content": ...}`, role matching the row): user and assistant text is
+/// shown, tool results and tool-call-only assistant messages are not. Other rows are text.
+fn display_text(role: &str, content: String) -> Option<String> {
+    if role == "tool" {
+        return None;
+    }
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(&content)
+    else {
+        return Some(content);
+    };
+    if m.get("role").and_then(|r| r.as_str()) != Some(role) {
+        return Some(content);
+    }
+    match m.get("content").and_then(|c| c.as_str()) {
+        Some(t) if !t.is_empty() => Some(t.to_string()),
+        _ => None,
     }
 }
 

@@ -21,9 +21,10 @@ use serde_json::json;
 use crate::auth::peer;
 use crate::client_ip;
 use crate::error::ApiError;
-use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage};
+use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage, TurnRequest};
 use crate::rate_limit::Scope;
 use crate::state::{AppState, bump, now_ms};
+use crate::turns::ReplyTo;
 use crate::webchat::{self, Screened};
 use crate::ws::protocol::ServerFrame;
 use replay::Seen;
@@ -174,7 +175,33 @@ pub async fn inbound(
                 "blocked"
             }
             Some(Screened::Store(text)) => {
-                deliver(&gw, session_key, &msg.sender, text).await?;
+                match crate::turns::responder_for(&gw, &settings, &session_key) {
+                    Some((responder, agent_id)) => {
+                        // The responder records the message in the transcript.
+                        let stored = inbound_message(session_key.clone(), &msg.sender, &text);
+                        bump(&gw.webhook.delivered);
+                        gw.publish(ServerFrame::message(&stored));
+                        crate::turns::spawn(
+                            gw.clone(),
+                            responder,
+                            settings.config.clone(),
+                            TurnRequest {
+                                agent_id,
+                                session: session_key,
+                                text,
+                            },
+                            "webhook",
+                            ReplyTo::Webhook {
+                                url: acct.url.clone(),
+                                secret: acct.secret.clone(),
+                                account: account.clone(),
+                                to: msg.sender.clone(),
+                                group: msg.group.clone(),
+                            },
+                        );
+                    }
+                    None => deliver(&gw, session_key, &msg.sender, text).await?,
+                }
                 "delivered"
             }
             None => return Err(ApiError::Internal),
@@ -248,14 +275,7 @@ async fn deliver(
     sender: &str,
     text: String,
 ) -> Result<(), ApiError> {
-    let stored = StoredMessage {
-        session,
-        channel: "webhook".into(),
-        sender: sender.to_string(),
-        role: Role::User,
-        text,
-        ts_ms: now_ms(),
-    };
+    let stored = inbound_message(session, sender, &text);
     gw.writer.append(stored.clone()).await.map_err(|e| {
         tracing::error!(error = %e, "storing a webhook message failed");
         ApiError::Internal
@@ -263,4 +283,15 @@ async fn deliver(
     bump(&gw.webhook.delivered);
     gw.publish(ServerFrame::message(&stored));
     Ok(())
+}
+
+fn inbound_message(session: String, sender: &str, text: &str) -> StoredMessage {
+    StoredMessage {
+        session,
+        channel: "webhook".into(),
+        sender: sender.to_string(),
+        role: Role::User,
+        text: text.to_string(),
+        ts_ms: now_ms(),
+    }
 }

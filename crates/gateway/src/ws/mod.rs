@@ -164,7 +164,12 @@ async fn handshake(
                 server: "hardclaw",
                 version: env!("CARGO_PKG_VERSION"),
                 session: session::operator_session(&settings),
-                agent: false,
+                agent: crate::turns::responder_for(
+                    gw,
+                    &settings,
+                    &session::operator_session(&settings),
+                )
+                .is_some(),
             };
             if socket
                 .send(Message::Text(ready.to_text().into()))

@@ -206,6 +206,14 @@ pub enum ServerFrame {
     },
     /// Reply to `ping`.
     Pong,
+    /// Streamed text of an agent reply in progress (the full reply follows as a `message`
+    /// with role `assistant`).
+    ReplyDelta {
+        /// Session the reply belongs to.
+        session: String,
+        /// The next piece of text.
+        text: String,
+    },
 }
 
 impl ServerFrame {

@@ -5,9 +5,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::protocol::{ClientFrame, MessageEvent, PROTOCOL_VERSION, ServerFrame};
 use crate::auth::Principal;
-use crate::ports::{Role, StoredMessage};
+use crate::ports::{Role, StoredMessage, TurnRequest};
 use crate::settings::Settings;
 use crate::state::{AppState, now_ms};
+use crate::turns;
 use crate::webchat;
 
 /// The operator's webchat session: the default agent's main session.
@@ -132,6 +133,28 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
                 text,
                 ts_ms: now_ms(),
             };
+            if let Some((responder, agent_id)) = turns::responder_for(gw, &settings, &session) {
+                // The responder records the message in the transcript.
+                gw.publish(ServerFrame::message(&stored));
+                turns::spawn(
+                    gw.clone(),
+                    responder,
+                    settings.config.clone(),
+                    TurnRequest {
+                        agent_id,
+                        session: session.clone(),
+                        text: stored.text,
+                    },
+                    "webchat",
+                    turns::ReplyTo::Webchat,
+                );
+                return ServerFrame::Ack {
+                    id,
+                    session,
+                    status: "stored",
+                    reason: None,
+                };
+            }
             if let Err(e) = gw.writer.append(stored.clone()).await {
                 tracing::error!(error = %e, "storing a webchat message failed");
                 return ServerFrame::error(id, "internal", "the message could not be stored");

@@ -17,21 +17,31 @@ use hardclaw_gateway::{
 };
 use tokio::signal::unix::{SignalKind, signal};
 
+use super::agent_runtime::{AgentResponder, LoadInputs};
 use crate::cli::{GatewayArgs, GlobalArgs};
 use crate::{EXIT_ERROR, env, output};
+use hardclaw_agent::KeySource;
 
-/// Loads config + env and resolves the settings (startup and every reload).
-fn resolve(global: &GlobalArgs, port: Option<u16>) -> Result<Settings> {
+/// Loads config + env and resolves the settings (startup and every reload), with what the
+/// agent runtime needs from the same load.
+fn resolve(global: &GlobalArgs, port: Option<u16>) -> Result<(Settings, LoadInputs)> {
     let (locations, env) = environment(global);
     let loaded = super::config::load_strict(&locations, env.clone())
         .map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+    let agent = LoadInputs {
+        keys: KeySource::from_loaded(&loaded, env.clone()),
+        includes: loaded.includes.clone(),
+        locations: locations.clone(),
+        env: env.clone(),
+    };
     let inputs = Inputs {
         config: loaded.config,
         env,
         locations,
         port_override: port,
     };
-    Settings::resolve(&inputs).map_err(|e| anyhow::anyhow!("{e}"))
+    let settings = Settings::resolve(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((settings, agent))
 }
 
 fn environment(global: &GlobalArgs) -> (Locations, EnvMap) {
@@ -84,7 +94,7 @@ pub fn run(global: &GlobalArgs, args: &GatewayArgs) -> Result<u8> {
     // Everything this process creates is private to the user.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     init_logging();
-    let settings = match resolve(global, args.port) {
+    let (settings, agent_inputs) = match resolve(global, args.port) {
         Ok(s) => s,
         Err(e) => {
             output::error(&format!("{e:#}"));
@@ -117,10 +127,15 @@ pub fn run(global: &GlobalArgs, args: &GatewayArgs) -> Result<u8> {
         .thread_name("hardclaw-gateway")
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(global.clone(), args.port, settings))
+    runtime.block_on(serve(global.clone(), args.port, settings, agent_inputs))
 }
 
-async fn serve(global: GlobalArgs, port: Option<u16>, settings: Settings) -> Result<u8> {
+async fn serve(
+    global: GlobalArgs,
+    port: Option<u16>,
+    settings: Settings,
+    agent_inputs: LoadInputs,
+) -> Result<u8> {
     let listeners = match hardclaw_gateway::bind(&settings).await {
         Ok(l) => l,
         Err(e) => {
@@ -135,7 +150,9 @@ async fn serve(global: GlobalArgs, port: Option<u16>, settings: Settings) -> Res
             return Ok(EXIT_ERROR);
         }
     };
+    let responder = Arc::new(AgentResponder::new(agent_inputs, transcripts.shared()));
     let ports = Ports {
+        responder: Some(responder.clone()),
         transcripts: Arc::new(transcripts),
         access: Arc::new(PolicyAccess::new(&settings.locations.credentials_dir)),
         audit: Some(Arc::new(CliAudit {
@@ -163,8 +180,8 @@ async fn serve(global: GlobalArgs, port: Option<u16>, settings: Settings) -> Res
             tokio::select! {
                 _ = term.recv() => break,
                 _ = int.recv() => break,
-                _ = hup.recv() => reload(&reloader, &global, port),
-                _ = usr1.recv() => reload(&reloader, &global, port),
+                _ = hup.recv() => reload(&reloader, &responder, &global, port),
+                _ = usr1.recv() => reload(&reloader, &responder, &global, port),
             }
         }
         tracing::info!("shutting down");
@@ -177,9 +194,10 @@ async fn serve(global: GlobalArgs, port: Option<u16>, settings: Settings) -> Res
     Ok(0)
 }
 
-fn reload(gw: &Arc<Gateway>, global: &GlobalArgs, port: Option<u16>) {
+fn reload(gw: &Arc<Gateway>, responder: &AgentResponder, global: &GlobalArgs, port: Option<u16>) {
     match resolve(global, port) {
-        Ok(next) => {
+        Ok((next, agent_inputs)) => {
+            responder.reload(agent_inputs);
             for note in gw.replace_settings(next) {
                 tracing::warn!("{note}");
             }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod agent_runtime;
 pub mod audit;
 pub mod config;
 pub mod doctor;

@@ -1,0 +1,200 @@
+//! Agent turns for delivered messages: one at a time per session, on a tokio task; the reply
+//! goes back where the message came from (a signed webhook `POST`, or `reply_delta` +
+//! `message` frames to the operator sockets for webchat).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::ports::{Responder, Role, StoredMessage, TurnRequest};
+use crate::secret::Secret;
+use crate::settings::Settings;
+use crate::state::{AppState, now_ms};
+use crate::webhook::outbound;
+use crate::ws::protocol::ServerFrame;
+
+/// Per-session turn locks.
+#[derive(Debug, Default)]
+pub struct SessionLocks {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl SessionLocks {
+    /// Waits for the session's turn slot.
+    pub async fn lock(&self, session: &str) -> SessionTurn<'_> {
+        let lock = {
+            let mut map = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(session.to_string()).or_default().clone()
+        };
+        let guard = lock.clone().lock_owned().await;
+        SessionTurn {
+            locks: self,
+            session: session.to_string(),
+            guard: Some(guard),
+        }
+    }
+}
+
+/// Held while a session's turn runs; the map entry goes away with the last holder.
+#[derive(Debug)]
+pub struct SessionTurn<'a> {
+    locks: &'a SessionLocks,
+    session: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for SessionTurn<'_> {
+    fn drop(&mut self) {
+        self.guard.take();
+        let mut map = self.locks.locks.lock().unwrap_or_else(|e| e.into_inner());
+        if map
+            .get(&self.session)
+            .is_some_and(|l| Arc::strong_count(l) == 1)
+        {
+            map.remove(&self.session);
+        }
+    }
+}
+
+/// The agent of a session key (`agent:<id>:...`), else the default agent.
+pub fn agent_of(settings: &Settings, session: &str) -> String {
+    let mut parts = session.split(':');
+    match (parts.next(), parts.next()) {
+        (Some("agent"), Some(id)) if !id.is_empty() => hardclaw_policy::normalize_agent_id(id),
+        _ => crate::webchat::default_agent(&settings.config),
+    }
+}
+
+/// The responder, when one is wired and the session's agent has a model.
+pub fn responder_for(
+    gw: &AppState,
+    settings: &Settings,
+    session: &str,
+) -> Option<(Arc<dyn Responder>, String)> {
+    let responder = gw.ports.responder.clone()?;
+    let agent = agent_of(settings, session);
+    responder
+        .has_model(&settings.config, &agent)
+        .then_some((responder, agent))
+}
+
+/// Where a reply goes.
+#[derive(Debug, Clone)]
+pub enum ReplyTo {
+    /// The operator sockets (webchat).
+    Webchat,
+    /// A webhook account's `webhookUrl`.
+    Webhook {
+        /// `None`: the account has no `webhookUrl` (the reply is only stored and published).
+        url: Option<url::Url>,
+        /// The account's signing secret.
+        secret: Secret,
+        /// Account id.
+        account: String,
+        /// The sender.
+        to: String,
+        /// Group, for group messages.
+        group: Option<String>,
+    },
+}
+
+/// Runs one turn and its reply on a new task. The caller has already published the inbound
+/// message; the responder records it in the transcript.
+pub fn spawn(
+    gw: AppState,
+    responder: Arc<dyn Responder>,
+    config: Arc<hardclaw_config::Config>,
+    req: TurnRequest,
+    channel: &'static str,
+    reply_to: ReplyTo,
+) {
+    tokio::spawn(async move {
+        let session = req.session.clone();
+        let result = run(
+            &gw,
+            responder,
+            config,
+            req,
+            matches!(reply_to, ReplyTo::Webchat),
+        )
+        .await;
+        let (role, kind, text) = match result {
+            Ok(text) => (Role::Assistant, "message", text),
+            Err(text) => (Role::System, "error", text),
+        };
+        let stored = StoredMessage {
+            session,
+            channel: channel.into(),
+            sender: if role == Role::Assistant {
+                "agent"
+            } else {
+                "gateway"
+            }
+            .into(),
+            role,
+            text: text.clone(),
+            ts_ms: now_ms(),
+        };
+        if role == Role::System {
+            // The answer itself is in the transcript already (the responder records it).
+            if let Err(e) = gw.writer.append(stored.clone()).await {
+                tracing::warn!(error = %e, "storing an error notice failed");
+            }
+        }
+        gw.publish(ServerFrame::message(&stored));
+        if let ReplyTo::Webhook {
+            url,
+            secret,
+            account,
+            to,
+            group,
+        } = reply_to
+        {
+            match url {
+                Some(url) => outbound::send(
+                    gw.clone(),
+                    url,
+                    secret,
+                    outbound::Reply {
+                        account,
+                        to,
+                        group,
+                        kind,
+                        text,
+                    },
+                ),
+                None => tracing::info!(account = %account, "no webhookUrl: reply only stored"),
+            }
+        }
+    });
+}
+
+/// Runs one turn under the session's lock; for webchat, streamed text is published as
+/// `reply_delta` frames.
+pub async fn run(
+    gw: &AppState,
+    responder: Arc<dyn Responder>,
+    config: Arc<hardclaw_config::Config>,
+    req: TurnRequest,
+    stream: bool,
+) -> Result<String, String> {
+    let _turn = gw.turns.lock(&req.session).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let forward = {
+        let gw = gw.clone();
+        let session = req.session.clone();
+        tokio::spawn(async move {
+            while let Some(text) = rx.recv().await {
+                if stream {
+                    gw.publish(ServerFrame::ReplyDelta {
+                        session: session.clone(),
+                        text,
+                    });
+                }
+            }
+        })
+    };
+    let result = responder.run_turn(config, req, tx).await;
+    // Every delta is out before the final message.
+    let _ = forward.await;
+    result
+}

@@ -1,0 +1,196 @@
+//! The gateway's [`Responder`]: one `hardclaw-agent` turn per delivered message — history from
+//! the store, the agent's workspace, the tool executor with `exec` in the kernel sandbox (this
+//! binary as the trampoline; host exec only with `sandbox.mode: "off"`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use hardclaw_agent::{
+    Agent, AgentError, AgentEvent, AgentSettings, CancelToken, HostPaths, KeySource, ModelClient,
+    ProviderError, ProviderSettings, SandboxBackend, ToolExecutor, ToolExecutorOptions, ToolLimits,
+    resolve_chain,
+};
+use hardclaw_config::{Config, EnvMap, Locations};
+use hardclaw_gateway::{Responder, TurnFuture, TurnRequest};
+use hardclaw_sandbox::SandboxInputs;
+use hardclaw_store::Store;
+
+/// What a turn needs from the last (re)load besides the config.
+#[derive(Debug, Clone)]
+pub struct LoadInputs {
+    /// Provider keys (the environment and the config's `${VAR}` references).
+    pub keys: KeySource,
+    /// Included config files (guarded like the config).
+    pub includes: Vec<PathBuf>,
+    /// Host locations.
+    pub locations: Locations,
+    /// The environment (the sandbox's sanitiser picks from it).
+    pub env: EnvMap,
+}
+
+/// Runs agent turns for the gateway.
+pub struct AgentResponder {
+    inputs: RwLock<Arc<LoadInputs>>,
+    store: Arc<Mutex<Store>>,
+}
+
+impl AgentResponder {
+    /// A responder over the shared store.
+    pub fn new(inputs: LoadInputs, store: Arc<Mutex<Store>>) -> AgentResponder {
+        AgentResponder {
+            inputs: RwLock::new(Arc::new(inputs)),
+            store,
+        }
+    }
+
+    /// Swaps in the inputs of a reload.
+    pub fn reload(&self, inputs: LoadInputs) {
+        *self.inputs.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(inputs);
+    }
+
+    fn inputs(&self) -> Arc<LoadInputs> {
+        self.inputs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// The short text a channel gets when a turn fails (details go to the log only).
+fn public_error(e: &AgentError) -> String {
+    match e {
+        AgentError::Provider(
+            ProviderError::KeyRejected { .. }
+            | ProviderError::MissingKey { .. }
+            | ProviderError::InlineKey { .. }
+            | ProviderError::UnsupportedSecretSource { .. },
+        ) => "Sorry, I can't reach the model right now (provider credentials problem). The operator has been notified in the log.".into(),
+        AgentError::Provider(_) => {
+            "Sorry, the model provider is unavailable right now. Please try again later.".into()
+        }
+        AgentError::MaxToolRounds { .. } => {
+            "Sorry, I stopped: this needed too many tool calls.".into()
+        }
+        _ => "Sorry, something went wrong while answering.".into(),
+    }
+}
+
+impl Responder for AgentResponder {
+    fn has_model(&self, config: &Config, agent_id: &str) -> bool {
+        match resolve_chain(config, agent_id, &self.inputs().keys) {
+            Ok(chain) => !chain.is_empty(),
+            Err(ProviderError::NoModel { .. }) => false,
+            // Configured but unusable (missing key, ...): the turn reports it.
+            Err(_) => true,
+        }
+    }
+
+    fn run_turn(
+        &self,
+        config: Arc<Config>,
+        req: TurnRequest,
+        deltas: tokio::sync::mpsc::UnboundedSender<String>,
+    ) -> TurnFuture {
+        let inputs = self.inputs();
+        let store = self.store.clone();
+        Box::pin(async move {
+            let session = req.session.clone();
+            let agent_id = req.agent_id.clone();
+            let result = turn(config, inputs, store, req, deltas).await;
+            result.map_err(|e| {
+                tracing::error!(agent = %agent_id, session = %session, error = %e, "agent turn failed");
+                public_error(&e)
+            })
+        })
+    }
+}
+
+async fn turn(
+    config: Arc<Config>,
+    inputs: Arc<LoadInputs>,
+    store: Arc<Mutex<Store>>,
+    req: TurnRequest,
+    deltas: tokio::sync::mpsc::UnboundedSender<String>,
+) -> Result<String, AgentError> {
+    let chain = resolve_chain(&config, &req.agent_id, &inputs.keys)?;
+    let model = ModelClient::new(chain, ProviderSettings::default())?;
+    let loc = &inputs.locations;
+    let paths = HostPaths {
+        home: loc.home.clone(),
+        state_dir: loc.state_dir.clone(),
+        config_path: loc.config_path.clone(),
+        includes: inputs.includes.clone(),
+    };
+    let workspace = hardclaw_agent::tools::agent_workspace(&config, &paths, &req.agent_id);
+    if let Err(e) = std::fs::create_dir_all(&workspace) {
+        tracing::warn!(workspace = %workspace.display(), error = %e, "cannot create the workspace");
+    }
+    let trampoline = std::env::current_exe().map_err(|e| AgentError::Workspace {
+        path: "/proc/self/exe".into(),
+        message: format!("cannot locate the hardclaw binary for the sandbox: {e}"),
+    })?;
+    let backend = SandboxBackend::new(
+        config.clone(),
+        req.agent_id.clone(),
+        Some(req.session.clone()),
+        SandboxInputs {
+            state_dir: loc.state_dir.clone(),
+            config_path: loc.config_path.clone(),
+            home: loc.home.clone(),
+        },
+        trampoline,
+        inputs
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    let tools = ToolExecutor::new(
+        config.clone(),
+        store.clone(),
+        ToolExecutorOptions {
+            agent_id: req.agent_id.clone(),
+            session_key: req.session.clone(),
+            paths,
+            dns: None,
+            approver: None,
+            backend: Some(Arc::new(backend)),
+            limits: ToolLimits::default(),
+        },
+    )
+    .map_err(|e| AgentError::Workspace {
+        path: workspace.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward = tokio::spawn(async move {
+        while let Some(ev) = rx.recv().await {
+            if let AgentEvent::Text(t) = ev {
+                let _ = deltas.send(t);
+            }
+        }
+    });
+    let outcome = {
+        let agent = Agent::new(
+            &config,
+            store,
+            model,
+            tools,
+            &req.agent_id,
+            &req.session,
+            AgentSettings::default(),
+        )?
+        .with_events(tx);
+        agent.run_turn(&req.text, &CancelToken::new()).await
+    };
+    let _ = forward.await;
+    let outcome = outcome?;
+    tracing::info!(
+        agent = %req.agent_id,
+        session = %req.session,
+        model = %outcome.model,
+        rounds = outcome.tool_rounds,
+        "agent turn done"
+    );
+    Ok(outcome.reply)
+}
