@@ -45,7 +45,16 @@ pub fn gateway_command(home: &Home) -> Command {
 
 /// Starts `hardclaw gateway --port 0` and waits for its `listening on 127.0.0.1:PORT` line.
 pub fn start(home: &Home) -> Gw {
-    let mut child = gateway_command(home)
+    start_with_env(home, &[])
+}
+
+/// [`start`] with extra environment variables.
+pub fn start_with_env(home: &Home, env: &[(&str, &str)]) -> Gw {
+    let mut cmd = gateway_command(home);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
         .args(["gateway", "--port", "0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -4,6 +4,7 @@ mod common;
 mod config;
 mod fix;
 mod gateway;
+mod gateway_agent;
 mod guard;
 mod guard_regressions_files;
 mod guard_regressions_shell;
