@@ -198,3 +198,56 @@ pub async fn run(
     let _ = forward.await;
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn one_turn_at_a_time_per_session_and_the_map_is_emptied() {
+        let locks = Arc::new(SessionLocks::default());
+        let first = locks.lock("s1").await;
+        // Another session is not held up.
+        drop(locks.lock("s2").await);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let waiter = {
+            let locks = locks.clone();
+            tokio::spawn(async move {
+                let _t = locks.lock("s1").await;
+                tx.send(()).unwrap();
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            rx.try_recv().is_err(),
+            "second turn ran while the first held the lock"
+        );
+        drop(first);
+        waiter.await.unwrap();
+        assert!(rx.try_recv().is_ok());
+        assert!(locks.locks.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn agent_of_session_keys() {
+        let tmp = tempfile::tempdir().unwrap();
+        let settings = |v: serde_json::Value| {
+            Settings::resolve(&crate::settings::Inputs {
+                config: hardclaw_config::Config::from_value(&v).unwrap(),
+                env: Default::default(),
+                locations: hardclaw_config::Locations::resolve(&hardclaw_config::LocationInputs {
+                    state_dir_flag: Some(tmp.path().join("state")),
+                    flavor: hardclaw_config::Flavor::Hardclaw,
+                    cwd: tmp.path().to_path_buf(),
+                    ..Default::default()
+                }),
+                port_override: None,
+            })
+            .unwrap()
+        };
+        let s = settings(serde_json::json!({"agents": {"list": [{"id": "Ops", "default": true}]}}));
+        assert_eq!(agent_of(&s, "agent:Work:webhook:direct:alice"), "work");
+        assert_eq!(agent_of(&s, "hook:x"), "ops");
+    }
+}

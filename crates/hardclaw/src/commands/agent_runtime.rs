@@ -96,7 +96,12 @@ impl Responder for AgentResponder {
         Box::pin(async move {
             let session = req.session.clone();
             let agent_id = req.agent_id.clone();
-            let result = turn(config, inputs, store, req, deltas).await;
+            let result = turn(config, inputs, store.clone(), req.clone(), deltas).await;
+            if let Err((_, false)) = &result {
+                // The turn never started: keep the message in the transcript anyway.
+                record_unanswered(&store, &req);
+            }
+            let result = result.map_err(|(e, _)| e);
             result.map_err(|e| {
                 tracing::error!(agent = %agent_id, session = %session, error = %e, "agent turn failed");
                 public_error(&e)
@@ -105,13 +110,60 @@ impl Responder for AgentResponder {
     }
 }
 
+/// Records the user message of a turn that could not start (as the agent would have).
+fn record_unanswered(store: &Mutex<Store>, req: &TurnRequest) {
+    let content = serde_json::json!({"role": "user", "content": req.text}).to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+    let stored = (|| {
+        if s.session(&req.session)?.is_none() {
+            let key = hardclaw_policy::SessionKey::parse(&req.session, &req.agent_id);
+            let mut rec = hardclaw_store::SessionRecord::from_key(&key, None, now);
+            rec.key = req.session.clone();
+            s.upsert_session(&rec)?;
+        }
+        s.append_message(&req.session, "user", &content, now)
+    })();
+    if let Err(e) = stored {
+        tracing::warn!(session = %req.session, error = %e, "storing an unanswered message failed");
+    }
+}
+
+/// One turn; the error says whether the agent had started (and so recorded the message).
 async fn turn(
     config: Arc<Config>,
     inputs: Arc<LoadInputs>,
     store: Arc<Mutex<Store>>,
     req: TurnRequest,
     deltas: tokio::sync::mpsc::UnboundedSender<String>,
-) -> Result<String, AgentError> {
+) -> Result<String, (AgentError, bool)> {
+    let (agent, forward) = prepare(config, inputs, store, &req, deltas)
+        .await
+        .map_err(|e| (e, false))?;
+    let outcome = agent.run_turn(&req.text, &CancelToken::new()).await;
+    drop(agent);
+    let _ = forward.await;
+    let outcome = outcome.map_err(|e| (e, true))?;
+    tracing::info!(
+        agent = %req.agent_id,
+        session = %req.session,
+        model = %outcome.model,
+        rounds = outcome.tool_rounds,
+        "agent turn done"
+    );
+    Ok(outcome.reply)
+}
+
+/// The agent for one turn and the task forwarding its streamed text.
+async fn prepare(
+    config: Arc<Config>,
+    inputs: Arc<LoadInputs>,
+    store: Arc<Mutex<Store>>,
+    req: &TurnRequest,
+    deltas: tokio::sync::mpsc::UnboundedSender<String>,
+) -> Result<(Agent, tokio::task::JoinHandle<()>), AgentError> {
     let chain = resolve_chain(&config, &req.agent_id, &inputs.keys)?;
     let model = ModelClient::new(chain, ProviderSettings::default())?;
     let loc = &inputs.locations;
@@ -170,27 +222,15 @@ async fn turn(
             }
         }
     });
-    let outcome = {
-        let agent = Agent::new(
-            &config,
-            store,
-            model,
-            tools,
-            &req.agent_id,
-            &req.session,
-            AgentSettings::default(),
-        )?
-        .with_events(tx);
-        agent.run_turn(&req.text, &CancelToken::new()).await
-    };
-    let _ = forward.await;
-    let outcome = outcome?;
-    tracing::info!(
-        agent = %req.agent_id,
-        session = %req.session,
-        model = %outcome.model,
-        rounds = outcome.tool_rounds,
-        "agent turn done"
-    );
-    Ok(outcome.reply)
+    let agent = Agent::new(
+        &config,
+        store,
+        model,
+        tools,
+        &req.agent_id,
+        &req.session,
+        AgentSettings::default(),
+    )?
+    .with_events(tx);
+    Ok((agent, forward))
 }

@@ -318,3 +318,34 @@ async fn chat_completions_runs_a_turn() {
     assert_eq!(r.status().as_u16(), 400);
     assert_eq!(w.server.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn unusable_model_config_gets_an_error_reply_and_the_message_is_kept() {
+    let mut w = world(
+        Wire::OpenAi,
+        vec![],
+        alice_allowed(),
+        json!({"agents": {"defaults": {"model": "nope/m1"}, "list": [{"id": "main"}]}}),
+    )
+    .await;
+    from_alice(&w, "anyone there?").await;
+    let (_, reply) = w.receiver.next().await;
+    assert_eq!(reply["kind"], "error", "{reply}");
+    assert!(reply["text"].as_str().unwrap().starts_with("Sorry"));
+    let (mut ws, _) = operator(&w.gw).await;
+    let h = super::gateway::request(
+        &mut ws,
+        json!({"v": 1, "type": "history", "session": ALICE_SESSION}),
+        "history",
+    )
+    .await;
+    let texts: Vec<&str> = h["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts[0], "anyone there?", "{texts:?}");
+    assert!(texts[1].starts_with("Sorry"), "{texts:?}");
+    assert!(w.server.requests().is_empty());
+}
