@@ -196,7 +196,8 @@ async fn prepare(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
-    );
+    )
+    .with_decisions(proxy_decision_log(store.clone(), req.session.clone()));
     let tools = ToolExecutor::new(
         config.clone(),
         store.clone(),
@@ -233,4 +234,31 @@ async fn prepare(
     )?
     .with_events(tx);
     Ok((agent, forward))
+}
+
+/// Every egress-proxy decision of a sandboxed command goes to the decision log (guard
+/// `egress-proxy`, tool `exec`), allowed or not.
+fn proxy_decision_log(store: Arc<Mutex<Store>>, session: String) -> hardclaw_sandbox::DecisionSink {
+    Arc::new(move |d: &hardclaw_sandbox::proxy::ProxyDecision| {
+        let record = hardclaw_store::DecisionRecord {
+            ts: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|t| i64::try_from(t.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0),
+            guard: "egress-proxy".to_string(),
+            rule: d.rule.clone(),
+            decision: if d.allowed { "allow" } else { "block" }.to_string(),
+            reason: format!("{}: {}", d.target, d.reason),
+            session_key: Some(session.clone()),
+            tool: Some("exec".to_string()),
+        };
+        match store.lock() {
+            Ok(s) => {
+                if let Err(e) = s.log_decision(&record) {
+                    tracing::warn!(error = %e, "cannot log an egress-proxy decision");
+                }
+            }
+            Err(_) => tracing::warn!("store lock poisoned; egress-proxy decision not logged"),
+        }
+    })
 }

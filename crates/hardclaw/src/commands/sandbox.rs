@@ -67,14 +67,14 @@ pub fn run(global: &GlobalArgs, args: &SandboxRunArgs) -> Result<u8> {
         cpu_seconds: args.timeout.max(1),
         ..Limits::default()
     };
+    // Every proxy decision is logged on stderr (the command's own output is on stdout).
     let on_decision: hardclaw_sandbox::DecisionSink =
         Arc::new(|d: &hardclaw_sandbox::proxy::ProxyDecision| {
-            if !d.allowed {
-                output::diag(&format!(
-                    "hardclaw: proxy blocked {} ({}): {}",
-                    d.target, d.rule, d.reason
-                ));
-            }
+            let verdict = if d.allowed { "allowed" } else { "blocked" };
+            output::diag(&format!(
+                "hardclaw: proxy {verdict} {} ({}): {}",
+                d.target, d.rule, d.reason
+            ));
         });
     let result = hardclaw_sandbox::exec(ExecJob {
         config: &config,

@@ -349,6 +349,11 @@ fn egress_curl_to_an_allowlisted_host_goes_through_the_proxy() {
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert_eq!(String::from_utf8_lossy(&o.stdout), eg.marker, "{t}");
     assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("hardclaw: proxy allowed http://allowed.test/marker.txt"),
+        "every proxy decision is logged, allowed ones too: {t}"
+    );
+    assert!(
         !String::from_utf8_lossy(&o.stderr).contains("proxy blocked"),
         "{t}"
     );
