@@ -3,16 +3,14 @@
 //! rule, the reason and the facts it saw. Exit 0 allow, 3 block, 4 ask.
 
 use std::io::BufRead;
-use std::net::{IpAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use hardclaw_config::{Config, LoadedConfig, Locations, expand_tilde};
-use hardclaw_policy::file_guard::FileGuard;
 use hardclaw_policy::guards::{Evaluation, Guards};
-use hardclaw_policy::{DnsResolver, GuardEnv, GuardRequest, PathResolver, Verdict};
+use hardclaw_policy::{GuardEnv, GuardRequest, PathResolver, Verdict};
+use hardclaw_sandbox::proxy::SystemDns;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -102,31 +100,6 @@ struct RealFs;
 impl PathResolver for RealFs {
     fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
         std::fs::canonicalize(path).ok()
-    }
-}
-
-/// The system resolver (getaddrinfo) with a timeout; a timeout or error is an error, which
-/// the network guard treats as a block.
-struct SystemDns {
-    timeout: Duration,
-}
-
-impl DnsResolver for SystemDns {
-    fn resolve(&self, host: &str) -> Result<Vec<IpAddr>, String> {
-        let (tx, rx) = mpsc::channel();
-        let name = format!("{host}:0");
-        std::thread::spawn(move || {
-            let _ = tx.send(
-                name.to_socket_addrs()
-                    .map(|a| a.map(|s| s.ip()).collect::<Vec<_>>()),
-            );
-        });
-        match rx.recv_timeout(self.timeout) {
-            Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-            Ok(Ok(_)) => Err(format!("{host} has no addresses")),
-            Ok(Err(e)) => Err(format!("lookup of {host} failed: {e}")),
-            Err(_) => Err(format!("lookup of {host} timed out")),
-        }
     }
 }
 
@@ -325,27 +298,11 @@ impl Checker {
             includes: loaded.includes.clone(),
             workspace,
         };
-        let base = FileGuard::default_base_dir(&env);
-        let read = |p: &Path| match std::fs::read_to_string(p) {
-            Ok(t) => Some(Ok(t)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(format!("{}: {e}", p.display()))),
-        };
-        let pattern = read(&FileGuard::pattern_file_path(
-            config,
-            &base,
-            &locations.home,
-        ));
-        let overrides = FileGuard::agent_override_paths(config, &base, &locations.home)
-            .into_iter()
-            .map(|(agent, path)| (agent, read(&path)))
-            .collect();
-        let guards = Guards::new(config, &env, pattern, overrides);
+        // Built exactly as the agent runtime builds them.
+        let guards = hardclaw_agent::tools::build_guards(config, &env);
         Checker {
             guards,
-            dns: SystemDns {
-                timeout: Duration::from_secs(2),
-            },
+            dns: SystemDns::new(Duration::from_secs(2)),
         }
     }
 
