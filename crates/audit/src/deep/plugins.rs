@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use super::rules::ScanHit;
-use super::scanner::{DirScan, ScanOptions, is_skipped_name, scan_dir};
+use super::scanner::{DirScan, ScanOptions, dir_name, is_skipped_name, scan_dir, visible_subdirs};
 use crate::finding::{Finding, Severity};
 
 /// Detail lines listed per finding before "… and N more".
@@ -35,27 +35,7 @@ pub(crate) fn counts(hits: &[ScanHit]) -> (usize, usize) {
 /// Plugin directories under `extensions_dir`, sorted (hidden names and `node_modules` skipped;
 /// symlinked plugin dirs are included and scanned at their target).
 pub fn plugin_dirs(extensions_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut dirs = Vec::new();
-    for entry in fs::read_dir(extensions_dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if is_skipped_name(&name.to_string_lossy()) {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            dirs.push(path);
-        }
-    }
-    dirs.sort();
-    Ok(dirs)
-}
-
-fn display_name(dir: &Path) -> String {
-    dir.file_name().map_or_else(
-        || dir.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    visible_subdirs(fs::read_dir(extensions_dir)?)
 }
 
 /// Entries of `package.json` → `openclaw.extensions[]`; `Err` with the parse error when the
@@ -130,7 +110,7 @@ fn in_hidden_or_node_modules(rel: &Path) -> bool {
 
 /// Scans one plugin dir and appends its findings.
 pub fn scan_plugin(plugin_dir: &Path, out: &mut Vec<Finding>) {
-    let name = display_name(plugin_dir);
+    let name = dir_name(plugin_dir);
     let mut forced = Vec::new();
     match manifest_entries(plugin_dir) {
         Err(e) => out.push(
@@ -257,7 +237,7 @@ pub fn scan_plugins(extensions_dir: &Path, progress: &mut dyn FnMut(&str)) -> Ve
         }
     };
     for dir in dirs {
-        progress(&format!("scanning plugin {}", display_name(&dir)));
+        progress(&format!("scanning plugin {}", dir_name(&dir)));
         scan_plugin(&dir, &mut out);
     }
     out

@@ -81,6 +81,32 @@ fn kind_of(name: &str, markdown: bool) -> Option<Kind> {
     }
 }
 
+/// The subdirectories among `entries` that the walk does not skip, sorted (symlinks to
+/// directories included).
+pub fn visible_subdirs(entries: fs::ReadDir) -> io::Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if is_skipped_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// The last component of `dir` for messages (the whole path when there is none).
+pub fn dir_name(dir: &Path) -> String {
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Whether the walk skips an entry of this name.
 pub fn is_skipped_name(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules"

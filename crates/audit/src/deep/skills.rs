@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::plugins::{push_code_safety, scan_failed};
 use super::rules::sensitive_parameter_line;
-use super::scanner::{MAX_FILE_BYTES, ScanOptions, is_skipped_name, scan_dir};
+use super::scanner::{MAX_FILE_BYTES, ScanOptions, dir_name, scan_dir, visible_subdirs};
 use crate::finding::{Finding, Severity};
 
 /// Agent workspaces from the resolved config: `agents.defaults.workspace` (default
@@ -55,31 +55,12 @@ pub fn skill_dirs(workspace: &Path) -> std::io::Result<Vec<PathBuf>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let mut dirs = Vec::new();
-    for entry in entries {
-        let entry = entry?;
-        if is_skipped_name(&entry.file_name().to_string_lossy()) {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            dirs.push(path);
-        }
-    }
-    dirs.sort();
-    Ok(dirs)
-}
-
-fn skill_name(dir: &Path) -> String {
-    dir.file_name().map_or_else(
-        || dir.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    visible_subdirs(entries)
 }
 
 /// Scans one skill dir and appends its findings.
 pub fn scan_skill(dir: &Path, out: &mut Vec<Finding>) {
-    let what = format!("Skill \"{}\"", skill_name(dir));
+    let what = format!("Skill \"{}\"", dir_name(dir));
     let opts = ScanOptions {
         markdown: true,
         ..ScanOptions::default()
