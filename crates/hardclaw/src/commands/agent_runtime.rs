@@ -113,9 +113,7 @@ impl Responder for AgentResponder {
 /// Records the user message of a turn that could not start (as the agent would have).
 fn record_unanswered(store: &Mutex<Store>, req: &TurnRequest) {
     let content = serde_json::json!({"role": "user", "content": req.text}).to_string();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
+    let now = i64::try_from(crate::clock::unix_ms()).unwrap_or(i64::MAX);
     let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
     let stored = (|| {
         if s.session(&req.session)?.is_none() {
@@ -241,10 +239,7 @@ async fn prepare(
 fn proxy_decision_log(store: Arc<Mutex<Store>>, session: String) -> hardclaw_sandbox::DecisionSink {
     Arc::new(move |d: &hardclaw_sandbox::proxy::ProxyDecision| {
         let record = hardclaw_store::DecisionRecord {
-            ts: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|t| i64::try_from(t.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0),
+            ts: i64::try_from(crate::clock::unix_ms()).unwrap_or(i64::MAX),
             guard: "egress-proxy".to_string(),
             rule: d.rule.clone(),
             decision: if d.allowed { "allow" } else { "block" }.to_string(),

@@ -1,7 +1,5 @@
 //! `hardclaw security audit [--json|--sarif] [--fix [--dry-run]] [--deep] [--fail-on SEVERITY]`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use anyhow::Result;
 use hardclaw_audit::fix::{FixOptions, apply_fixes};
 use hardclaw_audit::{AuditContext, AuditOptions, Severity, run_audit};
@@ -68,10 +66,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<u8> {
             progress: args.deep.then_some(deep_progress as fn(&str)),
         },
     };
-    let ts = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
+    let ts = crate::clock::unix_ms();
     let report = run_audit(&ctx, ts);
 
     if args.sarif {

@@ -6,7 +6,6 @@
 //! SIGINT/SIGTERM stop; SIGHUP/SIGUSR1 reload (keeping the running config on error).
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use hardclaw_audit::{AuditContext, AuditOptions, run_audit};
@@ -71,9 +70,7 @@ impl AuditRunner for CliAudit {
                 progress: None,
             },
         };
-        let ts = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let ts = crate::clock::unix_ms();
         serde_json::to_value(run_audit(&ctx, ts)).map_err(|e| PortError(e.to_string()))
     }
 }
