@@ -84,6 +84,9 @@ pub struct TurnOutcome {
     pub tool_rounds: u32,
     /// `provider/model` of the last answer.
     pub model: String,
+    /// The session's taint at the end of the turn (travels back with a `sessions_send`
+    /// reply).
+    pub taint: hardclaw_policy::injection::Taint,
 }
 
 /// One agent bound to one session.
@@ -331,6 +334,7 @@ impl Agent {
             usage: t.usage,
             tool_rounds: t.rounds,
             model: t.model,
+            taint: self.tools.taint().taint(),
         }))
     }
 }

@@ -184,4 +184,39 @@ pub enum AgentError {
     /// The agent id is not known to the tool policy.
     #[error("tool policy: {0}")]
     Policy(String),
+    /// Another turn held the session for too long (agent-to-agent turns wait a bounded time).
+    #[error("session {session} is busy with another turn")]
+    SessionBusy {
+        /// The session.
+        session: String,
+    },
+}
+
+impl AgentError {
+    /// A short text safe to show on a channel or to another agent (no key, no internals;
+    /// the details go to the log).
+    pub fn public(&self) -> &'static str {
+        match self {
+            AgentError::Provider(
+                ProviderError::KeyRejected { .. }
+                | ProviderError::MissingKey { .. }
+                | ProviderError::InlineKey { .. }
+                | ProviderError::UnsupportedSecretSource { .. },
+            ) => {
+                "Sorry, I can't reach the model right now (provider credentials problem). The operator has been notified in the log."
+            }
+            AgentError::Provider(ProviderError::NoModel { .. }) => {
+                "Sorry, no model is configured for this agent."
+            }
+            AgentError::Provider(_) => {
+                "Sorry, the model provider is unavailable right now. Please try again later."
+            }
+            AgentError::MaxToolRounds { .. } => {
+                "Sorry, I stopped: this needed too many tool calls."
+            }
+            AgentError::SessionBusy { .. } => "Sorry, that session is busy; try again later.",
+            AgentError::Cancelled => "The turn was cancelled.",
+            _ => "Sorry, something went wrong while answering.",
+        }
+    }
 }

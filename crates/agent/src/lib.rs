@@ -11,20 +11,28 @@
 //!   goes to an [`Approver`], the executors take a [`Permit`]; built-ins `read`, `write`,
 //!   `edit` (contained with `openat2`), `exec` (host only with `sandbox.mode: "off"`, else an
 //!   [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects re-checked).
+//! * [`Runtime`]: runs a turn of any agent in any session — for the gateway and for agents
+//!   themselves (`sessions_send`, `sessions_spawn`), with per-session turn locks, the
+//!   session's [`TaintState`] (persisted), content-guard at every agent-to-agent boundary
+//!   ([`boundary`]) and token usage recorded per session.
 //! * `scripted` (feature `testkit`): a local model server speaking both wire formats.
 #![forbid(unsafe_code)]
 
 mod agent;
+pub mod boundary;
 pub mod cancel;
 pub mod context;
 mod error;
 pub mod message;
 pub mod models;
+pub mod origin;
 pub mod prompt;
 pub mod provider;
+pub mod runtime;
 #[cfg(any(test, feature = "testkit"))]
 pub mod scripted;
 pub mod secret;
+pub mod taint_state;
 pub mod tools;
 
 pub use agent::{Agent, AgentEvent, AgentSettings, TurnOutcome};
@@ -32,9 +40,13 @@ pub use cancel::CancelToken;
 pub use error::{AgentError, ProviderError};
 pub use message::{ChatMessage, ModelReply, ModelRequest, ToolCall, ToolSpec, Usage};
 pub use models::{Api, ModelTarget, resolve_chain};
+pub use origin::Origin;
 pub use provider::{ModelClient, ProviderSettings};
+pub use runtime::{BackendFactory, ChildSlot, Runtime, RuntimeOptions, TurnFuture, TurnInput};
 pub use secret::{ApiKey, KeySource};
+pub use taint_state::TaintState;
 pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
+pub use tools::message::{Messenger, OutboundMessage, SendFuture};
 pub use tools::sandbox_exec::SandboxBackend;
 pub use tools::{
     ApprovalRequest, Approver, Builtin, Checked, DenyAll, Dns, HostPaths, Permit, ToolExecutor,

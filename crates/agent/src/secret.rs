@@ -65,6 +65,26 @@ impl KeySource {
         }
     }
 
+    /// Secret values the leak guard should look for: every provider key the config resolves
+    /// to, and every environment variable whose name marks a secret (`*_KEY`, `*_TOKEN`,
+    /// `*_SECRET`, `*_PASSWORD`, ...).
+    pub fn referenced_values(&self, config: &hardclaw_config::Config) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .env
+            .iter()
+            .filter(|(k, _)| hardclaw_config::redact::is_secret_key(k))
+            .map(|(_, v)| v.clone())
+            .collect();
+        if let Some(providers) = config.models.as_ref().and_then(|m| m.providers.as_ref()) {
+            for (id, p) in providers {
+                if let Ok(k) = self.key_for(id, p) {
+                    out.push(k.0);
+                }
+            }
+        }
+        out
+    }
+
     /// The key of provider `id`.
     pub fn key_for(&self, id: &str, provider: &ModelProvider) -> Result<ApiKey, ProviderError> {
         let nonempty = |v: Option<&String>| v.filter(|v| !v.trim().is_empty()).cloned();

@@ -78,13 +78,30 @@ impl Guards {
         fs: &dyn PathResolver,
         dns: &dyn DnsResolver,
     ) -> Result<Evaluation, ContextError> {
-        let mut decisions = Vec::new();
-        if let Some(agent) = req.agent_id {
-            let mut ctx = PolicyContext::new(agent);
-            if let Some(key) = req.session_key {
-                ctx = ctx.session(key);
+        let ctx = req.agent_id.map(|agent| {
+            let ctx = PolicyContext::new(agent);
+            match req.session_key {
+                Some(key) => ctx.session(key),
+                None => ctx,
             }
-            let tools = resolve(config, &ctx)?;
+        });
+        self.evaluate_in(config, ctx.as_ref(), req, fs, dns)
+    }
+
+    /// Evaluates one call with the tool policy asked in `ctx` (the runtime knows more than the
+    /// agent and session: the sender and channel for the group and owner layers, the HTTP API,
+    /// the subagent depth). `None`: no tool-policy step (the agent is unknown to the caller).
+    pub fn evaluate_in(
+        &self,
+        config: &Config,
+        ctx: Option<&PolicyContext>,
+        req: &GuardRequest<'_>,
+        fs: &dyn PathResolver,
+        dns: &dyn DnsResolver,
+    ) -> Result<Evaluation, ContextError> {
+        let mut decisions = Vec::new();
+        if let Some(ctx) = ctx {
+            let tools = resolve(config, ctx)?;
             decisions.push(tools.decision(req.tool));
         }
         let mut facts = None;

@@ -21,6 +21,7 @@ pub mod file_guard;
 pub mod guard;
 pub mod guards;
 pub mod injection;
+pub mod leak_guard;
 pub mod net;
 pub mod session_access;
 pub mod session_key;

@@ -53,6 +53,15 @@ const MIGRATIONS: &[&str] = &[
         tool TEXT
     );
     CREATE INDEX decisions_ts ON decisions(ts);",
+    // 2: per-session runtime state: taint (JSON) and token usage.
+    "CREATE TABLE session_state (
+        session_key TEXT PRIMARY KEY NOT NULL REFERENCES sessions(key) ON DELETE CASCADE,
+        taint TEXT NOT NULL DEFAULT '{}',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        turns INTEGER NOT NULL DEFAULT 0,
+        last_model TEXT
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
@@ -136,6 +145,19 @@ pub struct DecisionRecord {
     pub session_key: Option<String>,
     /// The tool, for tool decisions.
     pub tool: Option<String>,
+}
+
+/// Token usage of one session, summed over its turns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SessionUsage {
+    /// Prompt tokens.
+    pub input_tokens: u64,
+    /// Completion tokens.
+    pub output_tokens: u64,
+    /// Turns recorded.
+    pub turns: u64,
+    /// `provider/model` of the last turn.
+    pub last_model: Option<String>,
 }
 
 /// The SQLite store. `Send`, not `Sync`: share it behind a `Mutex`, or open one per thread
@@ -475,6 +497,107 @@ impl Store {
         .map_err(self.sql())?
         .collect::<Result<Vec<_>, _>>()
         .map_err(self.sql())
+    }
+}
+
+impl Store {
+    /// The taint record of a session (JSON, as `hardclaw_policy::SessionTaint` serialises),
+    /// `None` when none was stored.
+    pub fn session_taint(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT taint FROM session_state WHERE session_key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.sql())
+    }
+
+    /// Stores the taint record of a session (which must exist).
+    pub fn set_session_taint(&self, key: &str, taint_json: &str) -> Result<(), StoreError> {
+        self.require_session(key)?;
+        self.conn
+            .execute(
+                "INSERT INTO session_state (session_key, taint) VALUES (?1, ?2)
+                 ON CONFLICT(session_key) DO UPDATE SET taint = excluded.taint",
+                params![key, taint_json],
+            )
+            .map_err(self.sql())?;
+        Ok(())
+    }
+
+    /// Adds one turn's token usage to a session (which must exist).
+    pub fn add_usage(
+        &self,
+        key: &str,
+        input_tokens: u64,
+        output_tokens: u64,
+        model: &str,
+    ) -> Result<(), StoreError> {
+        self.require_session(key)?;
+        let (i, o) = (
+            i64::try_from(input_tokens).unwrap_or(i64::MAX),
+            i64::try_from(output_tokens).unwrap_or(i64::MAX),
+        );
+        self.conn
+            .execute(
+                "INSERT INTO session_state (session_key, input_tokens, output_tokens, turns, last_model)
+                 VALUES (?1, ?2, ?3, 1, ?4)
+                 ON CONFLICT(session_key) DO UPDATE SET
+                    input_tokens = input_tokens + excluded.input_tokens,
+                    output_tokens = output_tokens + excluded.output_tokens,
+                    turns = turns + 1,
+                    last_model = excluded.last_model",
+                params![key, i, o, model],
+            )
+            .map_err(self.sql())?;
+        Ok(())
+    }
+
+    /// The token usage of a session (zero when nothing was recorded).
+    pub fn session_usage(&self, key: &str) -> Result<SessionUsage, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT input_tokens, output_tokens, turns, last_model FROM session_state
+                 WHERE session_key = ?1",
+                [key],
+                |r| {
+                    Ok(SessionUsage {
+                        input_tokens: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        output_tokens: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                        turns: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                        last_model: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.sql())?;
+        Ok(row.unwrap_or_default())
+    }
+
+    /// The number of transcript messages of a session.
+    pub fn message_count(&self, key: &str) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM messages WHERE session_key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .map_err(self.sql())?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn require_session(&self, key: &str) -> Result<(), StoreError> {
+        if self.session(key)?.is_none() {
+            return Err(StoreError::UnknownSession {
+                path: self.path.clone(),
+                key: key.to_string(),
+            });
+        }
+        Ok(())
     }
 }
 

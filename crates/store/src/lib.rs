@@ -15,7 +15,9 @@ mod fsmode;
 mod pairing;
 mod time;
 
-pub use db::{DB_FILE, DecisionRecord, MessageRecord, SCHEMA_VERSION, SessionRecord, Store};
+pub use db::{
+    DB_FILE, DecisionRecord, MessageRecord, SCHEMA_VERSION, SessionRecord, SessionUsage, Store,
+};
 pub use error::{PairingError, StoreError};
 pub use pairing::{
     Approved, CODE_ALPHABET, CODE_LEN, MAX_PENDING, PAIRING_TTL, PairingOutcome, PairingStore,

@@ -14,7 +14,10 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use hardclaw_policy::command_guard::sanitize_exec_env;
+use serde_json::Value;
 use tokio::io::AsyncReadExt;
+
+use super::{Permit, ToolResult};
 
 /// `PATH` for host commands.
 pub const HOST_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -159,4 +162,72 @@ pub async fn run_on_host(req: ExecRequest) -> Result<ExecOutput, ExecError> {
         timed_out,
         truncated: t1 || t2,
     })
+}
+
+/// The `exec` tool.
+impl super::ToolExecutor {
+    pub(super) async fn exec(&self, permit: &Permit) -> ToolResult {
+        let p = &permit.params;
+        let command = p
+            .get("command")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let timeout = p
+            .get("timeout")
+            .and_then(Value::as_u64)
+            .map(Duration::from_secs)
+            .unwrap_or(self.limits.exec_timeout)
+            .min(self.limits.exec_timeout);
+        let env = p
+            .get("env")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let req = ExecRequest {
+            command,
+            cwd: self.workspace.root().to_path_buf(),
+            env,
+            timeout,
+            output_cap: self.limits.exec_output_cap,
+        };
+        let out = if self.host_exec {
+            run_on_host(req).await
+        } else {
+            self.backend.run(req).await
+        };
+        match out {
+            Ok(o) => {
+                let mut text = String::new();
+                if o.timed_out {
+                    text.push_str(&format!(
+                        "[timed out after {}s; process group killed]\n",
+                        timeout.as_secs()
+                    ));
+                }
+                text.push_str(&format!(
+                    "exit: {}\n",
+                    o.code.map_or("signal".to_string(), |c| c.to_string())
+                ));
+                text.push_str(&o.stdout);
+                if !o.stderr.is_empty() {
+                    text.push_str("\n[stderr]\n");
+                    text.push_str(&o.stderr);
+                }
+                if o.truncated {
+                    text.push_str("\n[output truncated]");
+                }
+                ToolResult {
+                    content: text,
+                    is_error: o.timed_out || o.code != Some(0),
+                    blocked: false,
+                }
+            }
+            Err(e) => ToolResult::error(format!("error: {e}")),
+        }
+    }
 }

@@ -12,6 +12,9 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use hardclaw_policy::net::{PinnedTarget, check_redirect};
 use hardclaw_policy::{Decision, DnsResolver, NetworkGuard};
+use serde_json::Value;
+
+use super::{Permit, ToolResult};
 
 /// Limits of one fetch.
 #[derive(Debug, Clone, Copy)]
@@ -160,5 +163,36 @@ async fn fetch_inner(
             body: String::from_utf8_lossy(&body).into_owned(),
             truncated,
         });
+    }
+}
+
+/// The `web_fetch` tool.
+impl super::ToolExecutor {
+    pub(super) async fn web_fetch(&self, permit: &Permit) -> ToolResult {
+        let url = permit
+            .params
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        match fetch(
+            &self.network,
+            Arc::clone(&self.dns.0),
+            url,
+            Some(&self.agent_id),
+            self.limits.fetch,
+        )
+        .await
+        {
+            Ok(f) => ToolResult::ok(format!(
+                "status: {}\nurl: {}\ncontent-type: {}\n\n{}{}",
+                f.status,
+                f.url,
+                f.content_type.unwrap_or_default(),
+                f.body,
+                if f.truncated { "\n[truncated]" } else { "" }
+            )),
+            Err(FetchError::Blocked(d)) => self.refuse("web_fetch", &d),
+            Err(e) => ToolResult::error(format!("error: {e}")),
+        }
     }
 }

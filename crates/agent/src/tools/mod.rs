@@ -3,16 +3,27 @@
 //! 1. the name must be a built-in this crate implements (else blocked, `unknown-tool`);
 //! 2. workspace containment for `read`/`write`/`edit` (hardclaw default-denies outside the
 //!    agent workspace);
-//! 3. [`Guards::evaluate`]: the tool policy for the agent and session, then the command,
-//!    exec-policy, file and network guards — the strictest decision wins;
+//! 3. [`Guards::evaluate_in`]: the tool policy for the agent, session, sender and channel,
+//!    then the command, exec-policy, file and network guards; then the session rules
+//!    (`sessions_*` visibility and delegation, `message` recipients), the leak guard (no
+//!    credential leaves in an egress call) and the taint rule (a session that took in
+//!    untrusted content needs approval to reach somewhere new) — the strictest decision wins;
 //! 4. an `ask` decision goes to the [`Approver`], whose silence past the timeout is a no;
 //! 5. only then is a [`Permit`] made — the executors take one and cannot be called without;
 //! 6. every decision (allow or not) is written to the store's decision log; a blocked call
 //!    tells the model only `blocked by policy: <guard>/<rule>`.
+//!
+//! Each tool's execution lives in its own module ([`fs`], [`exec`], [`fetch`],
+//! [`sessions`], [`message`]); the policy path is in [`executor`].
 
+mod builtin;
 pub mod exec;
+mod executor;
 pub mod fetch;
+mod fs;
+pub mod message;
 pub mod sandbox_exec;
+pub mod sessions;
 pub mod workspace;
 
 use std::future::Future;
@@ -25,88 +36,21 @@ use hardclaw_config::Config;
 use hardclaw_config::schema::SandboxMode;
 use hardclaw_policy::file_guard::FileGuard;
 use hardclaw_policy::guards::Guards;
-use hardclaw_policy::{
-    Decision, DnsResolver, GuardEnv, GuardRequest, NetworkGuard, PathResolver, Verdict,
-};
-use hardclaw_store::{DecisionRecord, Store};
-use serde_json::{Value, json};
+use hardclaw_policy::injection::TaintPolicy;
+use hardclaw_policy::leak_guard::LeakGuard;
+use hardclaw_policy::{Decision, DnsResolver, GuardEnv, NetworkGuard, PathResolver};
+use hardclaw_store::Store;
+use serde_json::Value;
 
-use crate::message::{ToolCall, ToolSpec};
-use exec::{ExecBackend, ExecRequest, UnwiredSandbox};
+use crate::boundary::Boundary;
+use crate::origin::Origin;
+use crate::runtime::Runtime;
+use crate::taint_state::TaintState;
+pub use builtin::Builtin;
+use exec::ExecBackend;
 use fetch::FetchLimits;
-use workspace::{FsError, Workspace};
-
-/// The built-in tools implemented so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Builtin {
-    /// Read a workspace file.
-    Read,
-    /// Write a workspace file.
-    Write,
-    /// Replace text in a workspace file.
-    Edit,
-    /// Run a shell command.
-    Exec,
-    /// Fetch a URL.
-    WebFetch,
-}
-
-impl Builtin {
-    /// Every implemented built-in.
-    pub const ALL: [Builtin; 5] = [
-        Builtin::Read,
-        Builtin::Write,
-        Builtin::Edit,
-        Builtin::Exec,
-        Builtin::WebFetch,
-    ];
-
-    /// The normalised name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Read => "read",
-            Builtin::Write => "write",
-            Builtin::Edit => "edit",
-            Builtin::Exec => "exec",
-            Builtin::WebFetch => "web_fetch",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL.into_iter().find(|b| b.name() == name)
-    }
-
-    /// The spec offered to the model.
-    pub fn spec(self) -> ToolSpec {
-        let (description, parameters) = match self {
-            Builtin::Read => (
-                "Read a UTF-8 file in the workspace.",
-                json!({"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}),
-            ),
-            Builtin::Write => (
-                "Create or overwrite a file in the workspace.",
-                json!({"type": "object", "properties": {"path": {"type": "string"}, "content": {"type": "string"}}, "required": ["path", "content"]}),
-            ),
-            Builtin::Edit => (
-                "Replace the one occurrence of oldText with newText in a workspace file.",
-                json!({"type": "object", "properties": {"path": {"type": "string"}, "oldText": {"type": "string"}, "newText": {"type": "string"}}, "required": ["path", "oldText", "newText"]}),
-            ),
-            Builtin::Exec => (
-                "Run a shell command in the workspace.",
-                json!({"type": "object", "properties": {"command": {"type": "string"}, "timeout": {"type": "integer"}}, "required": ["command"]}),
-            ),
-            Builtin::WebFetch => (
-                "Fetch an http(s) URL and return its text.",
-                json!({"type": "object", "properties": {"url": {"type": "string"}}, "required": ["url"]}),
-            ),
-        };
-        ToolSpec {
-            name: self.name().to_string(),
-            description: description.to_string(),
-            parameters,
-        }
-    }
-}
+use message::Messenger;
+use workspace::Workspace;
 
 /// Proof that the policy step allowed one call. Only [`ToolExecutor::authorize`] makes one;
 /// every executor requires it, and it carries the exact parameters that were checked.
@@ -202,7 +146,7 @@ impl Default for ToolLimits {
 }
 
 /// Where things are (for `~`, self-protection and the file guard's pattern files).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HostPaths {
     /// Home directory.
     pub home: PathBuf,
@@ -246,21 +190,21 @@ pub struct ToolResult {
 }
 
 impl ToolResult {
-    fn ok(content: String) -> ToolResult {
+    pub(crate) fn ok(content: String) -> ToolResult {
         ToolResult {
             content,
             is_error: false,
             blocked: false,
         }
     }
-    fn error(content: String) -> ToolResult {
+    pub(crate) fn error(content: String) -> ToolResult {
         ToolResult {
             content,
             is_error: true,
             blocked: false,
         }
     }
-    fn blocked(d: &Decision) -> ToolResult {
+    pub(crate) fn blocked(d: &Decision) -> ToolResult {
         ToolResult {
             content: format!("blocked by policy: {}/{}", d.guard, d.rule),
             is_error: true,
@@ -286,13 +230,20 @@ pub struct ToolExecutor {
     config: Arc<Config>,
     guards: Arc<Guards>,
     network: Arc<NetworkGuard>,
+    leak: Arc<LeakGuard>,
+    taint_policy: TaintPolicy,
+    taint: TaintState,
     dns: Dns,
     store: Arc<Mutex<Store>>,
     workspace: Arc<Workspace>,
     approver: Arc<dyn Approver>,
     backend: Arc<dyn ExecBackend>,
+    messenger: Option<Arc<dyn Messenger>>,
+    runtime: Option<Runtime>,
+    boundary: Arc<Boundary>,
     agent_id: String,
     session_key: String,
+    origin: Origin,
     host_exec: bool,
     limits: ToolLimits,
 }
@@ -343,7 +294,7 @@ pub fn build_guards(config: &Config, env: &GuardEnv) -> Guards {
 }
 
 /// Everything a [`ToolExecutor`] is made from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ToolExecutorOptions {
     /// The agent.
     pub agent_id: String,
@@ -355,400 +306,34 @@ pub struct ToolExecutorOptions {
     pub dns: Option<Dns>,
     /// Who answers `ask` decisions (default: [`DenyAll`]).
     pub approver: Option<Arc<dyn Approver>>,
-    /// The sandbox's exec backend (default: [`UnwiredSandbox`]).
+    /// The sandbox's exec backend (default: [`exec::UnwiredSandbox`]).
     pub backend: Option<Arc<dyn ExecBackend>>,
     /// Limits.
     pub limits: ToolLimits,
-}
-
-impl ToolExecutor {
-    /// Opens the agent's workspace and builds the guards.
-    pub fn new(
-        config: Arc<Config>,
-        store: Arc<Mutex<Store>>,
-        opts: ToolExecutorOptions,
-    ) -> Result<ToolExecutor, FsError> {
-        let root = agent_workspace(&config, &opts.paths, &opts.agent_id);
-        let workspace = Workspace::open(&root, &opts.paths.home)?;
-        let env = GuardEnv {
-            home: opts.paths.home.clone(),
-            state_dir: opts.paths.state_dir.clone(),
-            config_path: opts.paths.config_path.clone(),
-            includes: opts.paths.includes.clone(),
-            workspace: Some(workspace.root().to_path_buf()),
-        };
-        let guards = build_guards(&config, &env);
-        let network = NetworkGuard::from_config(&config);
-        let dns = opts.dns.unwrap_or_else(|| {
-            Dns(Arc::new(hardclaw_sandbox::proxy::SystemDns::new(
-                network.dns_timeout(),
-            )))
-        });
-        Ok(ToolExecutor {
-            host_exec: sandbox_explicitly_off(&config, &opts.agent_id),
-            config,
-            guards: Arc::new(guards),
-            network: Arc::new(network),
-            dns,
-            store,
-            workspace: Arc::new(workspace),
-            approver: opts.approver.unwrap_or_else(|| Arc::new(DenyAll)),
-            backend: opts.backend.unwrap_or_else(|| Arc::new(UnwiredSandbox)),
-            agent_id: opts.agent_id,
-            session_key: opts.session_key,
-            limits: opts.limits,
-        })
-    }
-
-    /// The workspace.
-    pub fn workspace(&self) -> &Workspace {
-        &self.workspace
-    }
-
-    /// The tools offered to the model: implemented built-ins the tool policy allows.
-    pub fn offered_tools(&self) -> Vec<ToolSpec> {
-        let ctx = hardclaw_policy::PolicyContext::new(&self.agent_id).session(&self.session_key);
-        let Ok(effective) = hardclaw_policy::resolve(&self.config, &ctx) else {
-            return Vec::new();
-        };
-        Builtin::ALL
-            .into_iter()
-            .filter(|b| effective.is_allowed(b.name()))
-            .map(Builtin::spec)
-            .collect()
-    }
-
-    /// The policy step (synchronous, no approval): name, containment, guards.
-    pub fn check(&self, call: &ToolCall) -> Checked {
-        let name = hardclaw_policy::normalize_tool_name(&call.name);
-        let Some(tool) = Builtin::from_name(&name) else {
-            return Checked::Block(Decision::block(
-                "tool-policy",
-                "unknown-tool",
-                format!("tool `{name}` is not available"),
-            ));
-        };
-        if !call.arguments.is_object() || call.arguments.get("_raw").is_some() {
-            return Checked::Block(Decision::block(
-                "input",
-                "invalid-arguments",
-                "tool arguments are not a JSON object",
-            ));
-        }
-        if matches!(tool, Builtin::Read | Builtin::Write | Builtin::Edit) {
-            let path = call
-                .arguments
-                .get("path")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if self.workspace.relative(path).is_none() {
-                return Checked::Block(Decision::block(
-                    "workspace",
-                    "outside-workspace",
-                    format!("`{path}` is outside the agent workspace"),
-                ));
-            }
-        }
-        let req = GuardRequest {
-            tool: &name,
-            params: &call.arguments,
-            agent_id: Some(&self.agent_id),
-            session_key: Some(&self.session_key),
-            cwd: self.workspace.root(),
-        };
-        let eval = match self
-            .guards
-            .evaluate(&self.config, &req, &RealFs, self.dns.0.as_ref())
-        {
-            Ok(e) => e,
-            Err(e) => {
-                return Checked::Block(Decision::block(
-                    "tool-policy",
-                    "unknown-agent",
-                    e.to_string(),
-                ));
-            }
-        };
-        match eval.decision.decision {
-            Verdict::Allow => Checked::Allow(Permit {
-                tool,
-                params: call.arguments.clone(),
-                decision: eval.decision,
-            }),
-            Verdict::Ask => Checked::Ask(eval.decision, tool, call.arguments.clone()),
-            Verdict::Block => Checked::Block(eval.decision),
-        }
-    }
-
-    /// Writes one decision to the log. A log failure is reported to the caller.
-    pub fn log(&self, tool: &str, d: &Decision) -> Result<(), hardclaw_store::StoreError> {
-        let rec = DecisionRecord {
-            ts: now(),
-            guard: d.guard.clone(),
-            rule: d.rule.clone(),
-            decision: match d.decision {
-                Verdict::Allow => "allow",
-                Verdict::Ask => "ask",
-                Verdict::Block => "block",
-            }
-            .to_string(),
-            reason: d.reason.clone(),
-            session_key: Some(self.session_key.clone()),
-            tool: Some(tool.to_string()),
-        };
-        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        store.log_decision(&rec)
-    }
-
-    /// The whole policy step: check, log, ask. `Err` is the (already logged) refusal.
-    pub async fn authorize(&self, call: &ToolCall) -> Result<Permit, Decision> {
-        let name = hardclaw_policy::normalize_tool_name(&call.name);
-        let checked = if needs_dns(&name) {
-            let this = self.clone();
-            let call = call.clone();
-            tokio::task::spawn_blocking(move || this.check(&call))
-                .await
-                .unwrap_or_else(|_| {
-                    Checked::Block(Decision::block(
-                        "guards",
-                        "guard-error",
-                        "the guards failed",
-                    ))
-                })
-        } else {
-            self.check(call)
-        };
-        let logged = |d: &Decision| -> Result<(), Decision> {
-            // No decision log, no tool call.
-            self.log(&name, d)
-                .map_err(|e| Decision::block("decision-log", "log-unavailable", e.to_string()))
-        };
-        match checked {
-            Checked::Allow(permit) => {
-                logged(&permit.decision)?;
-                Ok(permit)
-            }
-            Checked::Block(d) => {
-                logged(&d)?;
-                Err(d)
-            }
-            Checked::Ask(d, tool, params) => {
-                logged(&d)?;
-                let request = ApprovalRequest {
-                    tool: name.clone(),
-                    params: params.clone(),
-                    agent_id: self.agent_id.clone(),
-                    session_key: self.session_key.clone(),
-                    decision: d.clone(),
-                };
-                let approved = tokio::time::timeout(
-                    self.limits.approval_timeout,
-                    self.approver.approve(&request),
-                )
-                .await
-                .unwrap_or(false);
-                if approved {
-                    let d = Decision {
-                        decision: Verdict::Allow,
-                        rule: format!("{}:approved", d.rule),
-                        ..d
-                    };
-                    logged(&d)?;
-                    Ok(Permit {
-                        tool,
-                        params,
-                        decision: d,
-                    })
-                } else {
-                    let d = Decision {
-                        decision: Verdict::Block,
-                        rule: format!("{}:not-approved", d.rule),
-                        ..d
-                    };
-                    logged(&d)?;
-                    Err(d)
-                }
-            }
-        }
-    }
-
-    /// Runs one call end to end.
-    pub async fn run(&self, call: &ToolCall) -> ToolResult {
-        let permit = match self.authorize(call).await {
-            Ok(p) => p,
-            Err(d) => return ToolResult::blocked(&d),
-        };
-        let mut result = self.execute(permit).await;
-        if result.content.chars().count() > self.limits.max_result_chars {
-            result.content = result
-                .content
-                .chars()
-                .take(self.limits.max_result_chars)
-                .collect::<String>()
-                + "\n[truncated]";
-        }
-        result
-    }
-
-    /// Executes a permitted call.
-    pub async fn execute(&self, permit: Permit) -> ToolResult {
-        match permit.tool {
-            Builtin::Read | Builtin::Write | Builtin::Edit => self.fs(&permit).await,
-            Builtin::Exec => self.exec(&permit).await,
-            Builtin::WebFetch => self.web_fetch(&permit).await,
-        }
-    }
-
-    async fn fs(&self, permit: &Permit) -> ToolResult {
-        let p = &permit.params;
-        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let path = s("path");
-        let ws = Arc::clone(&self.workspace);
-        let cap = self.limits.max_file_bytes;
-        let tool = permit.tool;
-        let (content, old, new) = (
-            s("content"),
-            p.get("oldText")
-                .or(p.get("old_string"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            p.get("newText")
-                .or(p.get("new_string"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-        );
-        let path2 = path.clone();
-        let out = tokio::task::spawn_blocking(move || match tool {
-            Builtin::Read => ws
-                .read(&path2, cap)
-                .map(|b| String::from_utf8_lossy(&b).into_owned()),
-            Builtin::Write => ws
-                .write(&path2, content.as_bytes())
-                .map(|()| format!("wrote {} bytes to {path2}", content.len())),
-            _ => ws
-                .edit(&path2, &old, &new, cap)
-                .map(|()| format!("edited {path2}")),
-        })
-        .await
-        .unwrap_or_else(|_| Err(FsError::Io("file task failed".into())));
-        match out {
-            Ok(text) => ToolResult::ok(text),
-            Err(e) if e.is_policy() => {
-                // The kernel refused what the lexical check let through (symlink, hardlink).
-                let d = Decision::block("workspace", e.rule(), format!("`{path}`: {e}"));
-                let _ = self.log(tool.name(), &d);
-                ToolResult::blocked(&d)
-            }
-            Err(e) => ToolResult::error(format!("error: {e}")),
-        }
-    }
-
-    async fn exec(&self, permit: &Permit) -> ToolResult {
-        let p = &permit.params;
-        let command = p
-            .get("command")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let timeout = p
-            .get("timeout")
-            .and_then(Value::as_u64)
-            .map(Duration::from_secs)
-            .unwrap_or(self.limits.exec_timeout)
-            .min(self.limits.exec_timeout);
-        let env = p
-            .get("env")
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let req = ExecRequest {
-            command,
-            cwd: self.workspace.root().to_path_buf(),
-            env,
-            timeout,
-            output_cap: self.limits.exec_output_cap,
-        };
-        let out = if self.host_exec {
-            exec::run_on_host(req).await
-        } else {
-            self.backend.run(req).await
-        };
-        match out {
-            Ok(o) => {
-                let mut text = String::new();
-                if o.timed_out {
-                    text.push_str(&format!(
-                        "[timed out after {}s; process group killed]\n",
-                        timeout.as_secs()
-                    ));
-                }
-                text.push_str(&format!(
-                    "exit: {}\n",
-                    o.code.map_or("signal".to_string(), |c| c.to_string())
-                ));
-                text.push_str(&o.stdout);
-                if !o.stderr.is_empty() {
-                    text.push_str("\n[stderr]\n");
-                    text.push_str(&o.stderr);
-                }
-                if o.truncated {
-                    text.push_str("\n[output truncated]");
-                }
-                ToolResult {
-                    content: text,
-                    is_error: o.timed_out || o.code != Some(0),
-                    blocked: false,
-                }
-            }
-            Err(e) => ToolResult::error(format!("error: {e}")),
-        }
-    }
-
-    async fn web_fetch(&self, permit: &Permit) -> ToolResult {
-        let url = permit
-            .params
-            .get("url")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        match fetch::fetch(
-            &self.network,
-            Arc::clone(&self.dns.0),
-            url,
-            Some(&self.agent_id),
-            self.limits.fetch,
-        )
-        .await
-        {
-            Ok(f) => ToolResult::ok(format!(
-                "status: {}\nurl: {}\ncontent-type: {}\n\n{}{}",
-                f.status,
-                f.url,
-                f.content_type.unwrap_or_default(),
-                f.body,
-                if f.truncated { "\n[truncated]" } else { "" }
-            )),
-            Err(fetch::FetchError::Blocked(d)) => {
-                let _ = self.log("web_fetch", &d);
-                ToolResult::blocked(&d)
-            }
-            Err(e) => ToolResult::error(format!("error: {e}")),
-        }
-    }
+    /// Who sent the turn's message (tool-policy sender/HTTP layers; default: the operator).
+    pub origin: Origin,
+    /// The session's taint (default: loaded from the store when the session exists, else
+    /// in memory only).
+    pub taint: Option<TaintState>,
+    /// The runtime that runs other sessions' turns (`sessions_send`, `sessions_spawn`);
+    /// without one those tools fail closed.
+    pub runtime: Option<Runtime>,
+    /// Where `message` sends; without one `message` fails closed.
+    pub messenger: Option<Arc<dyn Messenger>>,
+    /// Exact secret values the leak guard looks for (provider keys, tokens).
+    pub secrets: Vec<String>,
+    /// The environment (content-guard's key); `None` = content-guard runs deterministic-only.
+    pub env: Option<hardclaw_config::EnvMap>,
 }
 
 fn needs_dns(tool: &str) -> bool {
     matches!(tool, "web_fetch" | "exec" | "bash" | "process" | "browser")
 }
 
+/// Unix milliseconds (the store's time unit).
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }

@@ -153,6 +153,7 @@ impl World {
                 exec_timeout: Duration::from_secs(10),
                 ..ToolLimits::default()
             },
+            ..ToolExecutorOptions::default()
         };
         tweak(&mut opts);
         ToolExecutor::new(Arc::clone(&self.config), Arc::clone(&self.store), opts).unwrap()

@@ -156,8 +156,10 @@ pub struct Subagents {
     pub thinking: Option<String>,
     /// Maximum spawn depth.
     pub max_spawn_depth: Option<u32>,
-    /// Maximum children per session.
-    pub max_children: Option<u32>,
+    /// Most subagents one session may have running at once (OpenClaw's
+    /// `maxChildrenPerAgent`; `maxChildren` is accepted too).
+    #[serde(alias = "maxChildren")]
+    pub max_children_per_agent: Option<u32>,
     /// Archive finished runs after.
     pub archive_after_minutes: Option<u64>,
 }

@@ -51,6 +51,11 @@ pub enum TaintSource {
         /// The tool.
         tool: String,
     },
+    /// The session's stored taint record could not be read (treated as tainted: fail closed).
+    Unverifiable {
+        /// What went wrong.
+        what: String,
+    },
 }
 
 impl std::fmt::Display for TaintSource {
@@ -61,6 +66,9 @@ impl std::fmt::Display for TaintSource {
             TaintSource::ForwardedText => write!(f, "forwarded text"),
             TaintSource::AgentOutput { agent } => write!(f, "output of agent {agent}"),
             TaintSource::ToolOutput { tool } => write!(f, "output of tool {tool}"),
+            TaintSource::Unverifiable { what } => {
+                write!(f, "content of unverifiable origin ({what})")
+            }
         }
     }
 }

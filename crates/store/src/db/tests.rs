@@ -187,3 +187,43 @@ fn two_senders_get_two_sessions_and_cannot_read_each_other() {
             .all(|m| m.session_key == a.key && !m.content.contains("+1666"))
     );
 }
+
+#[test]
+fn session_state_keeps_taint_and_sums_usage_and_goes_with_the_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).unwrap();
+    let rec = SessionRecord::from_key(&SessionKey::main("main"), None, 1);
+    // Unknown sessions are refused, not created behind the caller's back.
+    assert!(matches!(
+        store.set_session_taint(&rec.key, "{}"),
+        Err(StoreError::UnknownSession { .. })
+    ));
+    store.upsert_session(&rec).unwrap();
+    assert_eq!(store.session_taint(&rec.key).unwrap(), None);
+    assert_eq!(
+        store.session_usage(&rec.key).unwrap(),
+        SessionUsage::default()
+    );
+    store.set_session_taint(&rec.key, r#"{"a":1}"#).unwrap();
+    store.add_usage(&rec.key, 11, 7, "p/m1").unwrap();
+    store.add_usage(&rec.key, 5, 3, "p/m2").unwrap();
+    store.set_session_taint(&rec.key, r#"{"a":2}"#).unwrap();
+    assert_eq!(
+        store.session_taint(&rec.key).unwrap().as_deref(),
+        Some(r#"{"a":2}"#)
+    );
+    assert_eq!(
+        store.session_usage(&rec.key).unwrap(),
+        SessionUsage {
+            input_tokens: 16,
+            output_tokens: 10,
+            turns: 2,
+            last_model: Some("p/m2".into()),
+        }
+    );
+    store
+        .conn
+        .execute("DELETE FROM sessions WHERE key = ?1", [&rec.key])
+        .unwrap();
+    assert_eq!(store.session_taint(&rec.key).unwrap(), None);
+}
