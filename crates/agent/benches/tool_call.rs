@@ -34,10 +34,7 @@ fn bench(c: &mut Criterion) {
                 config_path: cfg,
                 includes: vec![],
             },
-            dns: None,
-            approver: None,
-            backend: None,
-            limits: Default::default(),
+            ..ToolExecutorOptions::default()
         },
     )
     .unwrap();

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod error;
 pub mod origin;
+pub mod outbox;
 pub mod ports;
 pub mod rate_limit;
 pub mod secret;
@@ -30,7 +31,8 @@ pub use auth::{Authenticated, Principal};
 pub use error::ApiError;
 pub use ports::{
     Access, AuditRunner, ChannelAccess, DecisionEntry, DenyAll, Inbound, PendingPairing, PortError,
-    Responder, Role, SessionSummary, StoredMessage, Transcripts, TurnFuture, TurnRequest,
+    Responder, Role, SessionSummary, StoredMessage, Transcripts, TurnFuture, TurnOrigin,
+    TurnRequest,
 };
 pub use secret::Secret;
 pub use server::{BindError, bind, router, serve};

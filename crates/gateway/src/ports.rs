@@ -161,6 +161,18 @@ pub trait ChannelAccess: Send + Sync + 'static {
     fn approve(&self, channel: &str, code: &str) -> Result<Option<String>, PortError>;
     /// Rejects a code; `Ok(Some(sender))` when it matched.
     fn reject(&self, channel: &str, code: &str) -> Result<Option<String>, PortError>;
+    /// Whether the agent may message `to` on `channel`: exactly when a direct message from
+    /// `to` would be delivered (allowlisted, paired, or an open DM policy). Pure: no pairing
+    /// request is created. `Err` says why not.
+    fn may_message(
+        &self,
+        _config: &Config,
+        channel: &str,
+        _account: Option<&str>,
+        _to: &str,
+    ) -> Result<(), String> {
+        Err(format!("no access control for {channel}"))
+    }
 }
 
 /// Runs the security audit on demand and returns its JSON report (`hardclaw security audit
@@ -192,6 +204,30 @@ impl ChannelAccess for DenyAll {
     }
 }
 
+/// Who sent the message a turn answers (the runtime derives the tool policy's sender layers
+/// and the session's taint from it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TurnOrigin {
+    /// The operator (Control UI).
+    #[default]
+    Operator,
+    /// The OpenAI-compatible HTTP API.
+    Http,
+    /// A channel message.
+    Channel {
+        /// Channel id.
+        channel: String,
+        /// Account id.
+        account: String,
+        /// Sender id.
+        sender: String,
+        /// Group id for group messages.
+        group: Option<String>,
+        /// The sender marked the text as forwarded from elsewhere.
+        forwarded: bool,
+    },
+}
+
 /// One agent turn the gateway asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnRequest {
@@ -201,6 +237,8 @@ pub struct TurnRequest {
     pub session: String,
     /// The (screened) user text.
     pub text: String,
+    /// Who sent it.
+    pub origin: TurnOrigin,
 }
 
 /// A boxed turn future: `Ok(reply)` or `Err(short text for the channel)` (never a key or

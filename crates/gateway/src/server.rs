@@ -151,6 +151,7 @@ async fn chat_completions(
         agent_id,
         session,
         text,
+        origin: crate::ports::TurnOrigin::Http,
     };
     let reply = crate::turns::run(&gw, responder, settings.config.clone(), req, false)
         .await

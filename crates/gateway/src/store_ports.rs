@@ -248,6 +248,33 @@ impl ChannelAccess for PolicyAccess {
         }
     }
 
+    fn may_message(
+        &self,
+        config: &Config,
+        channel: &str,
+        account: Option<&str>,
+        to: &str,
+    ) -> Result<(), String> {
+        let probe = InboundMessage {
+            channel: channel.to_string(),
+            account: account.and_then(account_opt).map(str::to_string),
+            sender: to.to_string(),
+            chat: ChatKind::Direct,
+            text: String::new(),
+            mentions_bot: false,
+            is_reply_to_bot: false,
+        };
+        match decide_inbound(config, &probe, &self.pairing) {
+            AccessDecision::Deliver { .. } => Ok(()),
+            AccessDecision::Pairing { .. } => Err(format!(
+                "{to} is not an approved sender on {channel} (pair or allowlist them first)"
+            )),
+            AccessDecision::Drop { rule, .. } | AccessDecision::Reject { rule, .. } => {
+                Err(format!("{to} may not be messaged on {channel} ({rule})"))
+            }
+        }
+    }
+
     fn pending(&self) -> Result<Vec<PendingPairing>, PortError> {
         let list = self
             .pairing

@@ -291,7 +291,7 @@ impl ToolExecutor {
             Err(e) => return refuse("invalid-arguments", e),
         };
         let me = self.me();
-        if target.key == me.key || self.origin.chain().iter().any(|k| *k == target.key) {
+        if target.key == me.key || self.origin.chain().contains(&target.key) {
             return refuse(
                 "session-cycle",
                 format!(

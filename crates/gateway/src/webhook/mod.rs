@@ -3,7 +3,8 @@
 //! Fail closed, in this order: unknown account → 401; client locked out → 429; signature
 //! headers missing/malformed, timestamp outside ±5 min, or MAC mismatch → 401 (dropped, counted,
 //! a failed attempt for the rate limiter); signature already seen → 401 (replay). Only then is
-//! the JSON payload `{sender, group?, text, mentions_bot?, reply_to_bot?}` parsed and handed to
+//! the JSON payload `{sender, group?, text, mentions_bot?, reply_to_bot?, forwarded?}` parsed and
+//! handed to
 //! channel access control: delivered messages are stored in their session; pairing codes and
 //! rejections are answered by a signed `POST` to the account's `webhookUrl`.
 
@@ -21,7 +22,7 @@ use serde_json::json;
 use crate::auth::peer;
 use crate::client_ip;
 use crate::error::ApiError;
-use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage, TurnRequest};
+use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage, TurnOrigin, TurnRequest};
 use crate::rate_limit::Scope;
 use crate::state::{AppState, bump, now_ms};
 use crate::turns::ReplyTo;
@@ -45,6 +46,9 @@ struct Payload {
     mentions_bot: bool,
     #[serde(default)]
     reply_to_bot: bool,
+    /// The text was forwarded from elsewhere (untrusted: it taints the session).
+    #[serde(default)]
+    forwarded: bool,
 }
 
 fn valid_id(s: &str) -> bool {
@@ -126,6 +130,7 @@ pub async fn inbound(
         return Err(ApiError::BadRequest("invalid sender or group"));
     }
     bump(&gw.webhook.accepted);
+    let payload_forwarded = payload.forwarded;
 
     let msg = Inbound {
         channel: "webhook".into(),
@@ -189,6 +194,13 @@ pub async fn inbound(
                                 agent_id,
                                 session: session_key,
                                 text,
+                                origin: TurnOrigin::Channel {
+                                    channel: "webhook".into(),
+                                    account: account.clone(),
+                                    sender: msg.sender.clone(),
+                                    group: msg.group.clone(),
+                                    forwarded: payload_forwarded,
+                                },
                             },
                             "webhook",
                             ReplyTo::Webhook {

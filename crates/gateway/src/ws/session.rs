@@ -144,6 +144,7 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
                         agent_id,
                         session: session.clone(),
                         text: stored.text,
+                        origin: crate::ports::TurnOrigin::Operator,
                     },
                     "webchat",
                     turns::ReplyTo::Webchat,

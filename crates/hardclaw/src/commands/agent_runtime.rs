@@ -1,17 +1,17 @@
-//! The gateway's [`Responder`]: one `hardclaw-agent` turn per delivered message — history from
-//! the store, the agent's workspace, the tool executor with `exec` in the kernel sandbox (this
-//! binary as the trampoline; host exec only with `sandbox.mode: "off"`).
+//! The gateway's [`Responder`]: the `hardclaw-agent` [`Runtime`] with this binary's parts
+//! plugged in — `exec` in the kernel sandbox (this binary as the trampoline; host exec only
+//! with `sandbox.mode: "off"`), egress-proxy decisions in the decision log, the gateway's
+//! channels for the `message` tool, and the gateway's secrets for the leak guard.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hardclaw_agent::{
-    Agent, AgentError, AgentEvent, AgentSettings, CancelToken, HostPaths, KeySource, ModelClient,
-    ProviderError, ProviderSettings, SandboxBackend, ToolExecutor, ToolExecutorOptions, ToolLimits,
-    resolve_chain,
+    AgentEvent, BackendFactory, CancelToken, HostPaths, KeySource, Messenger, Origin,
+    OutboundMessage, Runtime, RuntimeOptions, SandboxBackend, SendFuture, TurnInput,
 };
 use hardclaw_config::{Config, EnvMap, Locations};
-use hardclaw_gateway::{Responder, TurnFuture, TurnRequest};
+use hardclaw_gateway::{AppState, Responder, Settings, TurnFuture, TurnOrigin, TurnRequest};
 use hardclaw_sandbox::SandboxInputs;
 use hardclaw_store::Store;
 
@@ -28,61 +28,116 @@ pub struct LoadInputs {
     pub env: EnvMap,
 }
 
+impl LoadInputs {
+    fn paths(&self) -> HostPaths {
+        let loc = &self.locations;
+        HostPaths {
+            home: loc.home.clone(),
+            state_dir: loc.state_dir.clone(),
+            config_path: loc.config_path.clone(),
+            includes: self.includes.clone(),
+        }
+    }
+}
+
+/// The gateway's own secrets (the leak guard refuses them in any egress).
+pub fn gateway_secrets(settings: &Settings) -> Vec<String> {
+    let mut out = Vec::new();
+    match &settings.auth {
+        hardclaw_gateway::AuthSetting::Token(t) | hardclaw_gateway::AuthSetting::Password(t) => {
+            out.push(t.expose().to_string());
+        }
+        _ => {}
+    }
+    out.extend(
+        settings
+            .webhook_accounts
+            .values()
+            .map(|a| a.secret.expose().to_string()),
+    );
+    out
+}
+
 /// Runs agent turns for the gateway.
 pub struct AgentResponder {
-    inputs: RwLock<Arc<LoadInputs>>,
+    runtime: Runtime,
+    messenger: Arc<GatewayMessenger>,
     store: Arc<Mutex<Store>>,
 }
 
 impl AgentResponder {
     /// A responder over the shared store.
-    pub fn new(inputs: LoadInputs, store: Arc<Mutex<Store>>) -> AgentResponder {
+    pub fn new(
+        inputs: LoadInputs,
+        secrets: Vec<String>,
+        store: Arc<Mutex<Store>>,
+    ) -> AgentResponder {
+        let messenger = Arc::new(GatewayMessenger::default());
+        let backend = Arc::new(SandboxFactory {
+            inputs: Arc::new(inputs.clone()),
+            store: store.clone(),
+        });
+        let runtime = Runtime::new(
+            store.clone(),
+            RuntimeOptions {
+                keys: inputs.keys.clone(),
+                paths: inputs.paths(),
+                backend: Some(backend.clone()),
+                messenger: Some(messenger.clone()),
+                secrets,
+                ..RuntimeOptions::default()
+            },
+        );
         AgentResponder {
-            inputs: RwLock::new(Arc::new(inputs)),
+            runtime,
+            messenger,
             store,
         }
     }
 
-    /// Swaps in the inputs of a reload.
-    pub fn reload(&self, inputs: LoadInputs) {
-        *self.inputs.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(inputs);
+    /// Connects the `message` tool to the running gateway.
+    pub fn attach(&self, gw: AppState) {
+        let _ = self.messenger.gw.set(gw);
     }
 
-    fn inputs(&self) -> Arc<LoadInputs> {
-        self.inputs
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// Swaps in the inputs of a reload.
+    pub fn reload(&self, inputs: LoadInputs, secrets: Vec<String>) {
+        let backend = Arc::new(SandboxFactory {
+            inputs: Arc::new(inputs.clone()),
+            store: self.store.clone(),
+        });
+        self.runtime.update(|o| {
+            o.keys = inputs.keys.clone();
+            o.paths = inputs.paths();
+            o.secrets = secrets;
+            o.backend = Some(backend);
+        });
     }
 }
 
-/// The short text a channel gets when a turn fails (details go to the log only).
-fn public_error(e: &AgentError) -> String {
-    match e {
-        AgentError::Provider(
-            ProviderError::KeyRejected { .. }
-            | ProviderError::MissingKey { .. }
-            | ProviderError::InlineKey { .. }
-            | ProviderError::UnsupportedSecretSource { .. },
-        ) => "Sorry, I can't reach the model right now (provider credentials problem). The operator has been notified in the log.".into(),
-        AgentError::Provider(_) => {
-            "Sorry, the model provider is unavailable right now. Please try again later.".into()
-        }
-        AgentError::MaxToolRounds { .. } => {
-            "Sorry, I stopped: this needed too many tool calls.".into()
-        }
-        _ => "Sorry, something went wrong while answering.".into(),
+fn origin(o: TurnOrigin) -> Origin {
+    match o {
+        TurnOrigin::Operator => Origin::Operator,
+        TurnOrigin::Http => Origin::Http,
+        TurnOrigin::Channel {
+            channel,
+            account,
+            sender,
+            group,
+            forwarded,
+        } => Origin::Channel {
+            channel,
+            account: Some(account),
+            sender,
+            group,
+            forwarded,
+        },
     }
 }
 
 impl Responder for AgentResponder {
     fn has_model(&self, config: &Config, agent_id: &str) -> bool {
-        match resolve_chain(config, agent_id, &self.inputs().keys) {
-            Ok(chain) => !chain.is_empty(),
-            Err(ProviderError::NoModel { .. }) => false,
-            // Configured but unusable (missing key, ...): the turn reports it.
-            Err(_) => true,
-        }
+        self.runtime.has_model(config, agent_id)
     }
 
     fn run_turn(
@@ -91,147 +146,121 @@ impl Responder for AgentResponder {
         req: TurnRequest,
         deltas: tokio::sync::mpsc::UnboundedSender<String>,
     ) -> TurnFuture {
-        let inputs = self.inputs();
-        let store = self.store.clone();
+        let runtime = self.runtime.clone();
         Box::pin(async move {
-            let session = req.session.clone();
-            let agent_id = req.agent_id.clone();
-            let result = turn(config, inputs, store.clone(), req.clone(), deltas).await;
-            if let Err((_, false)) = &result {
-                // The turn never started: keep the message in the transcript anyway.
-                record_unanswered(&store, &req);
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let forward = tokio::spawn(async move {
+                while let Some(ev) = rx.recv().await {
+                    if let AgentEvent::Text(t) = ev {
+                        let _ = deltas.send(t);
+                    }
+                }
+            });
+            let (agent_id, session) = (req.agent_id.clone(), req.session.clone());
+            let input = TurnInput {
+                agent_id: req.agent_id,
+                session_key: req.session,
+                text: req.text,
+                origin: origin(req.origin),
+            };
+            let result = runtime
+                .run_turn(config, input, Some(tx), CancelToken::new())
+                .await;
+            let _ = forward.await;
+            match result {
+                Ok(outcome) => {
+                    tracing::info!(agent = %agent_id, session = %session, model = %outcome.model,
+                        rounds = outcome.tool_rounds, "agent turn done");
+                    Ok(outcome.reply)
+                }
+                Err(e) => {
+                    tracing::error!(agent = %agent_id, session = %session, error = %e, "agent turn failed");
+                    Err(e.public().to_string())
+                }
             }
-            let result = result.map_err(|(e, _)| e);
-            result.map_err(|e| {
-                tracing::error!(agent = %agent_id, session = %session, error = %e, "agent turn failed");
-                public_error(&e)
-            })
         })
     }
 }
 
-/// Records the user message of a turn that could not start (as the agent would have).
-fn record_unanswered(store: &Mutex<Store>, req: &TurnRequest) {
-    let content = serde_json::json!({"role": "user", "content": req.text}).to_string();
-    let now = i64::try_from(crate::clock::unix_ms()).unwrap_or(i64::MAX);
-    let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
-    let stored = (|| {
-        if s.session(&req.session)?.is_none() {
-            let key = hardclaw_policy::SessionKey::parse(&req.session, &req.agent_id);
-            let mut rec = hardclaw_store::SessionRecord::from_key(&key, None, now);
-            rec.key = req.session.clone();
-            s.upsert_session(&rec)?;
-        }
-        s.append_message(&req.session, "user", &content, now)
-    })();
-    if let Err(e) = stored {
-        tracing::warn!(session = %req.session, error = %e, "storing an unanswered message failed");
+/// The kernel sandbox as each turn's exec backend.
+#[derive(Debug)]
+struct SandboxFactory {
+    inputs: Arc<LoadInputs>,
+    store: Arc<Mutex<Store>>,
+}
+
+impl BackendFactory for SandboxFactory {
+    fn backend(
+        &self,
+        config: &Arc<Config>,
+        agent_id: &str,
+        session_key: &str,
+    ) -> Arc<dyn hardclaw_agent::ExecBackend> {
+        let inputs = &self.inputs;
+        let loc = &inputs.locations;
+        // `current_exe` failing leaves a path that cannot run: the sandbox then refuses.
+        let trampoline = std::env::current_exe().unwrap_or_default();
+        Arc::new(
+            SandboxBackend::new(
+                config.clone(),
+                agent_id.to_string(),
+                Some(session_key.to_string()),
+                SandboxInputs {
+                    state_dir: loc.state_dir.clone(),
+                    config_path: loc.config_path.clone(),
+                    home: loc.home.clone(),
+                },
+                trampoline,
+                inputs
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
+            .with_decisions(proxy_decision_log(
+                self.store.clone(),
+                session_key.to_string(),
+            )),
+        )
     }
 }
 
-/// One turn; the error says whether the agent had started (and so recorded the message).
-async fn turn(
-    config: Arc<Config>,
-    inputs: Arc<LoadInputs>,
-    store: Arc<Mutex<Store>>,
-    req: TurnRequest,
-    deltas: tokio::sync::mpsc::UnboundedSender<String>,
-) -> Result<String, (AgentError, bool)> {
-    let (agent, forward) = prepare(config, inputs, store, &req, deltas)
-        .await
-        .map_err(|e| (e, false))?;
-    let outcome = agent.run_turn(&req.text, &CancelToken::new()).await;
-    drop(agent);
-    let _ = forward.await;
-    let outcome = outcome.map_err(|e| (e, true))?;
-    tracing::info!(
-        agent = %req.agent_id,
-        session = %req.session,
-        model = %outcome.model,
-        rounds = outcome.tool_rounds,
-        "agent turn done"
-    );
-    Ok(outcome.reply)
+/// The gateway's channels for the `message` tool (set once the gateway exists).
+#[derive(Debug, Default)]
+struct GatewayMessenger {
+    gw: OnceLock<AppState>,
 }
 
-/// The agent for one turn and the task forwarding its streamed text.
-async fn prepare(
-    config: Arc<Config>,
-    inputs: Arc<LoadInputs>,
-    store: Arc<Mutex<Store>>,
-    req: &TurnRequest,
-    deltas: tokio::sync::mpsc::UnboundedSender<String>,
-) -> Result<(Agent, tokio::task::JoinHandle<()>), AgentError> {
-    let chain = resolve_chain(&config, &req.agent_id, &inputs.keys)?;
-    let model = ModelClient::new(chain, ProviderSettings::default())?;
-    let loc = &inputs.locations;
-    let paths = HostPaths {
-        home: loc.home.clone(),
-        state_dir: loc.state_dir.clone(),
-        config_path: loc.config_path.clone(),
-        includes: inputs.includes.clone(),
-    };
-    let workspace = hardclaw_agent::tools::agent_workspace(&config, &paths, &req.agent_id);
-    if let Err(e) = std::fs::create_dir_all(&workspace) {
-        tracing::warn!(workspace = %workspace.display(), error = %e, "cannot create the workspace");
-    }
-    let trampoline = std::env::current_exe().map_err(|e| AgentError::Workspace {
-        path: "/proc/self/exe".into(),
-        message: format!("cannot locate the hardclaw binary for the sandbox: {e}"),
-    })?;
-    let backend = SandboxBackend::new(
-        config.clone(),
-        req.agent_id.clone(),
-        Some(req.session.clone()),
-        SandboxInputs {
-            state_dir: loc.state_dir.clone(),
-            config_path: loc.config_path.clone(),
-            home: loc.home.clone(),
-        },
-        trampoline,
-        inputs
-            .env
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    )
-    .with_decisions(proxy_decision_log(store.clone(), req.session.clone()));
-    let tools = ToolExecutor::new(
-        config.clone(),
-        store.clone(),
-        ToolExecutorOptions {
-            agent_id: req.agent_id.clone(),
-            session_key: req.session.clone(),
-            paths,
-            dns: None,
-            approver: None,
-            backend: Some(Arc::new(backend)),
-            limits: ToolLimits::default(),
-        },
-    )
-    .map_err(|e| AgentError::Workspace {
-        path: workspace.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let forward = tokio::spawn(async move {
-        while let Some(ev) = rx.recv().await {
-            if let AgentEvent::Text(t) = ev {
-                let _ = deltas.send(t);
-            }
+impl Messenger for GatewayMessenger {
+    fn check_recipient(
+        &self,
+        config: &Config,
+        channel: &str,
+        account: Option<&str>,
+        to: &str,
+    ) -> Result<(), String> {
+        let gw = self.gw.get().ok_or("the gateway is not running")?;
+        hardclaw_gateway::outbox::route(gw, channel, account, to)?;
+        if channel == "webchat" {
+            return Ok(()); // The operator.
         }
-    });
-    let agent = Agent::new(
-        &config,
-        store,
-        model,
-        tools,
-        &req.agent_id,
-        &req.session,
-        AgentSettings::default(),
-    )?
-    .with_events(tx);
-    Ok((agent, forward))
+        gw.ports.access.may_message(config, channel, account, to)
+    }
+
+    fn send(&self, _config: Arc<Config>, m: OutboundMessage) -> SendFuture<'_> {
+        Box::pin(async move {
+            let gw = self.gw.get().ok_or("the gateway is not running")?;
+            let route =
+                hardclaw_gateway::outbox::route(gw, &m.channel, m.account.as_deref(), &m.to)?;
+            Ok(hardclaw_gateway::outbox::send(
+                gw,
+                route,
+                &m.to,
+                &m.text,
+                &m.from_session,
+            ))
+        })
+    }
 }
 
 /// Every egress-proxy decision of a sandboxed command goes to the decision log (guard

@@ -147,7 +147,11 @@ async fn serve(
             return Ok(EXIT_ERROR);
         }
     };
-    let responder = Arc::new(AgentResponder::new(agent_inputs, transcripts.shared()));
+    let responder = Arc::new(AgentResponder::new(
+        agent_inputs,
+        super::agent_runtime::gateway_secrets(&settings),
+        transcripts.shared(),
+    ));
     let ports = Ports {
         responder: Some(responder.clone()),
         transcripts: Arc::new(transcripts),
@@ -157,6 +161,7 @@ async fn serve(
         })),
     };
     let gw = Arc::new(Gateway::new(settings, ports));
+    responder.attach(gw.clone());
     for l in &listeners {
         if let Ok(addr) = l.local_addr() {
             output::diag(&format!("hardclaw: listening on {addr}"));
@@ -194,7 +199,7 @@ async fn serve(
 fn reload(gw: &Arc<Gateway>, responder: &AgentResponder, global: &GlobalArgs, port: Option<u16>) {
     match resolve(global, port) {
         Ok((next, agent_inputs)) => {
-            responder.reload(agent_inputs);
+            responder.reload(agent_inputs, super::agent_runtime::gateway_secrets(&next));
             for note in gw.replace_settings(next) {
                 tracing::warn!("{note}");
             }
