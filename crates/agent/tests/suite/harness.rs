@@ -183,6 +183,35 @@ impl World {
         self.agent_with(self.provider_settings(), AgentSettings::default(), |_| {})
     }
 
+    /// A runtime over this world's store, keys and locations (fast provider retries, short
+    /// exec and fetch limits); `tweak` adjusts the options.
+    pub fn runtime(
+        &self,
+        tweak: impl FnOnce(&mut hardclaw_agent::RuntimeOptions),
+    ) -> hardclaw_agent::Runtime {
+        let mut opts = hardclaw_agent::RuntimeOptions {
+            keys: self.keys.clone(),
+            paths: HostPaths {
+                home: self.home.clone(),
+                state_dir: self.state.clone(),
+                config_path: self.config_path.clone(),
+                includes: vec![],
+            },
+            limits: ToolLimits {
+                exec_timeout: Duration::from_secs(10),
+                fetch: hardclaw_agent::tools::fetch::FetchLimits {
+                    timeout: Duration::from_secs(2),
+                    ..Default::default()
+                },
+                ..ToolLimits::default()
+            },
+            provider: self.provider_settings(),
+            ..hardclaw_agent::RuntimeOptions::default()
+        };
+        tweak(&mut opts);
+        hardclaw_agent::Runtime::new(Arc::clone(&self.store), opts)
+    }
+
     /// Decisions logged for `tool`.
     pub fn decisions(&self, tool: &str) -> Vec<hardclaw_store::DecisionRecord> {
         let s = self.store.lock().unwrap();

@@ -1,4 +1,5 @@
 mod harness;
+mod multi_agent;
 mod netns;
 mod providers;
 mod redteam;
