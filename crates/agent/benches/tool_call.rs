@@ -1,6 +1,8 @@
-//! Per-tool-call overhead of the policy step — tool policy + guards + decision logging —
-//! without running the tool: `ToolExecutor::check` then `ToolExecutor::log` (SQLite insert
-//! into the decision log, WAL), for an allowed `read` and a blocked `exec`.
+//! Per-tool-call overhead of the policy step — tool policy + guards (+ session rules, leak
+//! guard, taint) + decision logging — without running the tool: `ToolExecutor::check` then
+//! `ToolExecutor::log`, for an allowed `read` and a blocked `exec`. Logged two ways: the
+//! runtime's batched [`DecisionLog`] (an enqueue; the writer thread commits in batches) and,
+//! for comparison, one synchronous SQLite insert per decision (WAL).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::hint::black_box;
@@ -9,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hardclaw_agent::{Checked, HostPaths, ToolCall, ToolExecutor, ToolExecutorOptions};
 use hardclaw_config::{LoadOptions, load_str};
-use hardclaw_store::Store;
+use hardclaw_store::{DecisionLog, Store};
 use serde_json::json;
 
 fn bench(c: &mut Criterion) {
@@ -22,22 +24,30 @@ fn bench(c: &mut Criterion) {
     let cfg = dir.path().join("hardclaw.json");
     let loaded = load_str(&text, &cfg, &LoadOptions::default()).unwrap();
     let store = Arc::new(Mutex::new(Store::open(dir.path()).unwrap()));
-    let exec = ToolExecutor::new(
-        Arc::new(loaded.config),
-        store,
-        ToolExecutorOptions {
-            agent_id: "main".into(),
-            session_key: "agent:main:main".into(),
-            paths: HostPaths {
-                home: dir.path().to_path_buf(),
-                state_dir: dir.path().to_path_buf(),
-                config_path: cfg,
-                includes: vec![],
+    let config = Arc::new(loaded.config);
+    let make = |decisions: Option<DecisionLog>| {
+        ToolExecutor::new(
+            Arc::clone(&config),
+            Arc::clone(&store),
+            ToolExecutorOptions {
+                decisions,
+                agent_id: "main".into(),
+                session_key: "agent:main:main".into(),
+                paths: HostPaths {
+                    home: dir.path().to_path_buf(),
+                    state_dir: dir.path().to_path_buf(),
+                    config_path: cfg.clone(),
+                    includes: vec![],
+                },
+                ..ToolExecutorOptions::default()
             },
-            ..ToolExecutorOptions::default()
-        },
-    )
-    .unwrap();
+        )
+        .unwrap()
+    };
+    let log = DecisionLog::open(dir.path()).unwrap();
+    let batched = make(Some(log.clone()));
+    let sync = make(None);
+    let exec = &batched;
     let read = ToolCall {
         id: "c1".into(),
         name: "read".into(),
@@ -52,16 +62,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(exec.check(black_box(&read))))
     });
     for (name, call) in [("read_allowed", read), ("exec_curl_blocked", curl)] {
-        c.bench_function(&format!("tool_call_overhead/{name}"), |b| {
-            b.iter(|| {
-                let d = match exec.check(black_box(&call)) {
-                    Checked::Allow(p) => p.decision().clone(),
-                    Checked::Ask(d, ..) | Checked::Block(d) => d,
-                };
-                exec.log(&call.name, &d).unwrap();
-            })
-        });
+        for (how, ex) in [("batched_log", &batched), ("sync_insert", &sync)] {
+            c.bench_function(&format!("tool_call_overhead/{name}/{how}"), |b| {
+                b.iter(|| {
+                    let d = match ex.check(black_box(&call)) {
+                        Checked::Allow(p) => p.decision().clone(),
+                        Checked::Ask(d, ..) | Checked::Block(d) => d,
+                    };
+                    ex.log(&call.name, &d).unwrap();
+                })
+            });
+        }
     }
+    log.flush().unwrap();
 }
 
 criterion_group!(benches, bench);

@@ -77,6 +77,9 @@ pub struct RuntimeOptions {
     /// Secret values the leak guard looks for (the binary adds the gateway token and
     /// channel secrets; provider keys are added from `keys`).
     pub secrets: Vec<String>,
+    /// The batched decision log (flushed at the end of every turn); default: one synchronous
+    /// insert per decision.
+    pub decisions: Option<hardclaw_store::DecisionLog>,
 }
 
 impl std::fmt::Debug for RuntimeOptions {
@@ -281,7 +284,16 @@ impl Runtime {
                 return Err(e);
             }
         };
-        let outcome = agent.run_turn(&input.text, &cancel).await?;
+        let outcome = agent.run_turn(&input.text, &cancel).await;
+        if let Some(log) = &self.options().decisions {
+            // The turn's decisions are durable before its reply goes anywhere.
+            let log = log.clone();
+            let flushed = tokio::task::spawn_blocking(move || log.flush()).await;
+            if !matches!(flushed, Ok(Ok(()))) {
+                tracing::error!(session = %input.session_key, "the decision log could not be flushed; further tool calls are refused");
+            }
+        }
+        let outcome = outcome?;
         let s = store.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = s.add_usage(
             &input.session_key,
@@ -356,6 +368,7 @@ impl Runtime {
                 messenger: opts.messenger.clone(),
                 secrets,
                 env: Some(opts.keys.env.clone()),
+                decisions: opts.decisions.clone(),
             },
         )
         .map_err(|e| AgentError::Workspace {

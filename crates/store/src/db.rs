@@ -455,10 +455,41 @@ impl Store {
     /// Appends a decision to the log.
     pub fn log_decision(&self, d: &DecisionRecord) -> Result<(), StoreError> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT INTO decisions (ts, guard, rule, decision, reason, session_key, tool)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+            )
+            .map_err(self.sql())?
+            .execute(params![
+                d.ts,
+                d.guard,
+                d.rule,
+                d.decision,
+                d.reason,
+                d.session_key,
+                d.tool
+            ])
+            .map_err(self.sql())?;
+        Ok(())
+    }
+
+    /// Appends decisions in one transaction (all or none).
+    pub fn log_decisions(&mut self, batch: &[DecisionRecord]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO decisions (ts, guard, rule, decision, reason, session_key, tool)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(sql)?;
+            for d in batch {
+                stmt.execute(params![
                     d.ts,
                     d.guard,
                     d.rule,
@@ -466,10 +497,17 @@ impl Store {
                     d.reason,
                     d.session_key,
                     d.tool
-                ],
-            )
-            .map_err(self.sql())?;
-        Ok(())
+                ])
+                .map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// Test hook: drops the decisions table so writes fail.
+    #[cfg(test)]
+    pub(crate) fn drop_decisions_for_test(&self) {
+        let _ = self.conn.execute_batch("DROP TABLE decisions");
     }
 
     /// The last `limit` decisions, oldest first.

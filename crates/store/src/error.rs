@@ -52,6 +52,10 @@ pub enum StoreError {
         /// The session key.
         key: String,
     },
+    /// The decision log cannot take decisions (a write failed, the queue is full, or the
+    /// writer stopped); tool calls must be refused.
+    #[error("decision log unavailable: {0}")]
+    LogUnavailable(String),
 }
 
 /// A failure of [`crate::PairingStore`].

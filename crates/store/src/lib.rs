@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod db;
+mod decision_log;
 mod error;
 mod fsmode;
 mod pairing;
@@ -18,6 +19,7 @@ mod time;
 pub use db::{
     DB_FILE, DecisionRecord, MessageRecord, SCHEMA_VERSION, SessionRecord, SessionUsage, Store,
 };
+pub use decision_log::DecisionLog;
 pub use error::{PairingError, StoreError};
 pub use pairing::{
     Approved, CODE_ALPHABET, CODE_LEN, MAX_PENDING, PAIRING_TTL, PairingOutcome, PairingStore,

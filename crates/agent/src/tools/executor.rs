@@ -62,6 +62,7 @@ impl ToolExecutor {
             taint,
             dns,
             store,
+            decisions: opts.decisions,
             workspace: Arc::new(workspace),
             approver: opts.approver.unwrap_or_else(|| Arc::new(DenyAll)),
             backend: opts.backend.unwrap_or_else(|| Arc::new(UnwiredSandbox)),
@@ -219,7 +220,8 @@ impl ToolExecutor {
         refusal.unwrap_or_else(|| Decision::allow("session-policy"))
     }
 
-    /// Writes one decision to the log. A log failure is reported to the caller.
+    /// Writes one decision to the log (queued to the batched log when there is one). A log
+    /// failure is reported to the caller, which refuses the call.
     pub fn log(&self, tool: &str, d: &Decision) -> Result<(), hardclaw_store::StoreError> {
         let rec = DecisionRecord {
             ts: now(),
@@ -235,6 +237,9 @@ impl ToolExecutor {
             session_key: Some(self.session_key.clone()),
             tool: Some(tool.to_string()),
         };
+        if let Some(log) = &self.decisions {
+            return log.record(rec);
+        }
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         store.log_decision(&rec)
     }

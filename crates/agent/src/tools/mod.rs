@@ -235,6 +235,7 @@ pub struct ToolExecutor {
     taint: TaintState,
     dns: Dns,
     store: Arc<Mutex<Store>>,
+    decisions: Option<hardclaw_store::DecisionLog>,
     workspace: Arc<Workspace>,
     approver: Arc<dyn Approver>,
     backend: Arc<dyn ExecBackend>,
@@ -324,6 +325,8 @@ pub struct ToolExecutorOptions {
     pub secrets: Vec<String>,
     /// The environment (content-guard's key); `None` = content-guard runs deterministic-only.
     pub env: Option<hardclaw_config::EnvMap>,
+    /// The batched decision log (default: a synchronous insert per decision into `store`).
+    pub decisions: Option<hardclaw_store::DecisionLog>,
 }
 
 fn needs_dns(tool: &str) -> bool {

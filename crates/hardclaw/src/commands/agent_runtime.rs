@@ -77,9 +77,13 @@ impl AgentResponder {
             inputs: Arc::new(inputs.clone()),
             store: store.clone(),
         });
+        let decisions = hardclaw_store::DecisionLog::open(&inputs.locations.state_dir)
+            .map_err(|e| tracing::warn!(error = %e, "batched decision log unavailable; writing each decision synchronously"))
+            .ok();
         let runtime = Runtime::new(
             store.clone(),
             RuntimeOptions {
+                decisions,
                 keys: inputs.keys.clone(),
                 paths: inputs.paths(),
                 backend: Some(backend.clone()),
