@@ -204,6 +204,21 @@ mod tests {
         assert_eq!((d.decision, d.rule.as_str()), (Verdict::Ask, RULE));
     }
 
+    /// Regression: the row `add_usage` creates carries the column default `{}`, which must
+    /// read as a clean record, not as an unreadable one.
+    #[test]
+    fn the_empty_default_record_is_clean() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store_with_session(tmp.path());
+        store
+            .lock()
+            .unwrap()
+            .add_usage("agent:main:main", 1, 1, "p/m")
+            .unwrap();
+        let t = TaintState::load(store, "agent:main:main").unwrap();
+        assert!(!t.is_tainted());
+    }
+
     #[test]
     fn an_unreadable_record_is_tainted() {
         let tmp = tempfile::tempdir().unwrap();

@@ -34,7 +34,20 @@ impl Drop for Gw {
 }
 
 pub fn gateway_command(home: &Home) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hardclaw"));
+    netns_gateway_command(home, None)
+}
+
+/// The binary with a clean environment; inside `ip netns exec <ns>` when `netns` is given.
+pub fn netns_gateway_command(home: &Home, netns: Option<&str>) -> Command {
+    let bin = assert_cmd::cargo::cargo_bin("hardclaw");
+    let mut cmd = match netns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", ns]).arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home.dir.path())
@@ -50,7 +63,12 @@ pub fn start(home: &Home) -> Gw {
 
 /// [`start`] with extra environment variables.
 pub fn start_with_env(home: &Home, env: &[(&str, &str)]) -> Gw {
-    let mut cmd = gateway_command(home);
+    start_in(home, env, None)
+}
+
+/// [`start_with_env`], inside network namespace `netns` when given.
+pub fn start_in(home: &Home, env: &[(&str, &str)], netns: Option<&str>) -> Gw {
+    let mut cmd = netns_gateway_command(home, netns);
     for (k, v) in env {
         cmd.env(k, v);
     }

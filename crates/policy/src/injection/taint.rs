@@ -75,6 +75,7 @@ impl std::fmt::Display for TaintSource {
 
 /// The set of sources a session's context holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Taint {
     /// Every source taken in (empty = clean).
     pub sources: BTreeSet<TaintSource>,
@@ -84,6 +85,14 @@ impl Taint {
     /// Whether any untrusted content was taken in.
     pub fn is_tainted(&self) -> bool {
         !self.sources.is_empty()
+    }
+
+    /// Whether web content from `host` is one of the sources (`web_fetch` of that host, also
+    /// in another session whose taint travelled here).
+    pub fn came_from(&self, host: &str) -> bool {
+        self.sources
+            .iter()
+            .any(|s| matches!(s, TaintSource::WebContent { domain } if domain == host))
     }
 
     /// The sources, for a reason string (at most 5 named).
@@ -191,7 +200,7 @@ pub fn url_host(url: &str) -> Option<String> {
 
 /// A session's taint and the destinations it has used (persisted by the store).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct SessionTaint {
     /// What the session has taken in.
     pub taint: Taint,
@@ -283,7 +292,12 @@ impl SessionTaint {
         let sources = self.taint.describe();
         if let Some(host) = fetch_host(tool, params) {
             return match host {
-                Some(h) if ctx.known_domains.contains(&h) || policy.domain_allowed(&h) => {
+                // Going back to where the untrusted content came from reaches no new party.
+                Some(h)
+                    if ctx.known_domains.contains(&h)
+                        || policy.domain_allowed(&h)
+                        || self.taint.came_from(&h) =>
+                {
                     Decision::allow(GUARD)
                 }
                 Some(h) => Decision::ask(

@@ -564,6 +564,14 @@ fn taint_rules() {
     assert!(
         d.reason.contains("web content from blog.example") && d.reason.contains("evil.example")
     );
+    // Back to where the untrusted content came from is no new party (regression: a search
+    // agent that inherited main's taint from allowed.test was asked to refetch allowed.test).
+    let source = json!({"url": "https://blog.example/other-post"});
+    assert_eq!(
+        s.egress_decision("web_fetch", &source, &s.context(false), &policy)
+            .decision,
+        Verdict::Allow
+    );
     // A domain fetched before is fine.
     let known = json!({"url": "https://docs.rs/tokio"});
     assert_eq!(
