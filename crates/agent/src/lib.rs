@@ -9,9 +9,12 @@
 //!   system prompt.
 //! * [`ToolExecutor`] ([`tools`]): every call passes the tool policy and the guards, `ask`
 //!   goes to an [`Approver`], the executors take a [`Permit`]; built-ins `read`, `write`,
-//!   `edit` (contained with `openat2`), `exec` (host only with `sandbox.mode: "off"`, else an
-//!   [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects re-checked).
-//! * `scripted` (feature `testkit`): a local model server speaking both wire formats.
+//!   `edit` and `apply_patch` (contained with `openat2`), `exec` (host only with
+//!   `sandbox.mode: "off"`, else an [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects
+//!   re-checked), `web_search` (Brave), `memory_search` / `memory_get` (keyword search over the
+//!   workspace's memory files); web content reaches the model in an untrusted-content envelope.
+//! * `scripted` (feature `testkit`): a local model server speaking both wire formats;
+//!   `scripted_search`: a local Brave Search server.
 #![forbid(unsafe_code)]
 
 mod agent;
@@ -24,6 +27,8 @@ pub mod prompt;
 pub mod provider;
 #[cfg(any(test, feature = "testkit"))]
 pub mod scripted;
+#[cfg(any(test, feature = "testkit"))]
+pub mod scripted_search;
 pub mod secret;
 pub mod tools;
 
@@ -33,7 +38,7 @@ pub use error::{AgentError, ProviderError};
 pub use message::{ChatMessage, ModelReply, ModelRequest, ToolCall, ToolSpec, Usage};
 pub use models::{Api, ModelTarget, resolve_chain};
 pub use provider::{ModelClient, ProviderSettings};
-pub use secret::{ApiKey, KeySource};
+pub use secret::{ApiKey, KeyProblem, KeySource};
 pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
 pub use tools::sandbox_exec::SandboxBackend;
 pub use tools::{

@@ -1,8 +1,9 @@
 //! The tool executor. Every call the model makes goes through one path:
 //!
 //! 1. the name must be a built-in this crate implements (else blocked, `unknown-tool`);
-//! 2. workspace containment for `read`/`write`/`edit` (hardclaw default-denies outside the
-//!    agent workspace);
+//! 2. switched on (`apply_patch` and `web_search` have config switches), then
+//!    workspace containment for `read`/`write`/`edit`, every path of an `apply_patch`, and
+//!    `memory_get` (hardclaw default-denies outside the agent workspace);
 //! 3. [`Guards::evaluate`]: the tool policy for the agent and session, then the command,
 //!    exec-policy, file and network guards — the strictest decision wins;
 //! 4. an `ask` decision goes to the [`Approver`], whose silence past the timeout is a no;
@@ -12,7 +13,12 @@
 
 pub mod exec;
 pub mod fetch;
+pub mod memory;
+pub mod patch;
 pub mod sandbox_exec;
+pub mod search;
+mod settings;
+pub mod untrusted;
 pub mod workspace;
 
 use std::future::Future;
@@ -49,16 +55,28 @@ pub enum Builtin {
     Exec,
     /// Fetch a URL.
     WebFetch,
+    /// Apply a Codex-format patch to workspace files.
+    ApplyPatch,
+    /// Keyword search over the memory files.
+    MemorySearch,
+    /// Read lines of a memory file.
+    MemoryGet,
+    /// Search the web (Brave).
+    WebSearch,
 }
 
 impl Builtin {
     /// Every implemented built-in.
-    pub const ALL: [Builtin; 5] = [
+    pub const ALL: [Builtin; 9] = [
         Builtin::Read,
         Builtin::Write,
         Builtin::Edit,
         Builtin::Exec,
         Builtin::WebFetch,
+        Builtin::ApplyPatch,
+        Builtin::MemorySearch,
+        Builtin::MemoryGet,
+        Builtin::WebSearch,
     ];
 
     /// The normalised name.
@@ -69,6 +87,10 @@ impl Builtin {
             Builtin::Edit => "edit",
             Builtin::Exec => "exec",
             Builtin::WebFetch => "web_fetch",
+            Builtin::ApplyPatch => "apply_patch",
+            Builtin::MemorySearch => "memory_search",
+            Builtin::MemoryGet => "memory_get",
+            Builtin::WebSearch => "web_search",
         }
     }
 
@@ -99,6 +121,10 @@ impl Builtin {
                 "Fetch an http(s) URL and return its text.",
                 json!({"type": "object", "properties": {"url": {"type": "string"}}, "required": ["url"]}),
             ),
+            Builtin::ApplyPatch => patch::spec(),
+            Builtin::MemorySearch => memory::search_spec(),
+            Builtin::MemoryGet => memory::get_spec(),
+            Builtin::WebSearch => search::spec(),
         };
         ToolSpec {
             name: self.name().to_string(),
@@ -184,6 +210,8 @@ pub struct ToolLimits {
     pub exec_output_cap: usize,
     /// `web_fetch` limits.
     pub fetch: FetchLimits,
+    /// `memory_search` / `memory_get` caps.
+    pub memory: memory::MemoryLimits,
     /// How long an approver may take (then: denied).
     pub approval_timeout: Duration,
 }
@@ -196,6 +224,7 @@ impl Default for ToolLimits {
             exec_timeout: Duration::from_secs(60),
             exec_output_cap: 64 * 1024,
             fetch: FetchLimits::default(),
+            memory: memory::MemoryLimits::default(),
             approval_timeout: Duration::from_secs(120),
         }
     }
@@ -295,6 +324,7 @@ pub struct ToolExecutor {
     session_key: String,
     host_exec: bool,
     limits: ToolLimits,
+    web_search: Arc<search::SearchConfig>,
 }
 
 /// The agent's workspace (`agents.list[].workspace`, else `agents.defaults.workspace`, else
@@ -386,6 +416,7 @@ impl ToolExecutor {
         });
         Ok(ToolExecutor {
             host_exec: sandbox_explicitly_off(&config, &opts.agent_id),
+            web_search: Arc::new(search::SearchConfig::new(&config, &opts.agent_id, None)),
             config,
             guards: Arc::new(guards),
             network: Arc::new(network),
@@ -400,12 +431,33 @@ impl ToolExecutor {
         })
     }
 
+    /// Takes tool API keys (`web_search`'s Brave key) from `keys`, by the provider key rules.
+    #[must_use]
+    pub fn with_keys(mut self, keys: &crate::secret::KeySource) -> ToolExecutor {
+        self.web_search = Arc::new(search::SearchConfig::new(
+            &self.config,
+            &self.agent_id,
+            Some(keys),
+        ));
+        self
+    }
+
     /// The workspace.
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
     }
 
-    /// The tools offered to the model: implemented built-ins the tool policy allows.
+    /// Why a built-in is switched off for this agent by its own config, if it is.
+    fn disabled(&self, tool: Builtin) -> Option<String> {
+        match tool {
+            Builtin::ApplyPatch => patch::disabled_reason(&self.config, &self.agent_id),
+            Builtin::WebSearch => search::disabled_reason(&self.config, &self.agent_id),
+            _ => None,
+        }
+    }
+
+    /// The tools offered to the model: implemented built-ins the tool policy allows and whose
+    /// switch is on.
     pub fn offered_tools(&self) -> Vec<ToolSpec> {
         let ctx = hardclaw_policy::PolicyContext::new(&self.agent_id).session(&self.session_key);
         let Ok(effective) = hardclaw_policy::resolve(&self.config, &ctx) else {
@@ -413,7 +465,7 @@ impl ToolExecutor {
         };
         Builtin::ALL
             .into_iter()
-            .filter(|b| effective.is_allowed(b.name()))
+            .filter(|b| effective.is_allowed(b.name()) && self.disabled(*b).is_none())
             .map(Builtin::spec)
             .collect()
     }
@@ -434,6 +486,17 @@ impl ToolExecutor {
                 "invalid-arguments",
                 "tool arguments are not a JSON object",
             ));
+        }
+        if let Some(reason) = self.disabled(tool) {
+            return Checked::Block(Decision::block("tool-policy", "tool-disabled", reason));
+        }
+        let contained = match tool {
+            Builtin::ApplyPatch => patch::check_paths(&self.workspace, &call.arguments),
+            Builtin::MemoryGet => memory::check_get(&self.workspace, &call.arguments),
+            _ => None,
+        };
+        if let Some(d) = contained {
+            return Checked::Block(d);
         }
         if matches!(tool, Builtin::Read | Builtin::Write | Builtin::Edit) {
             let path = call
@@ -596,7 +659,17 @@ impl ToolExecutor {
             Builtin::Read | Builtin::Write | Builtin::Edit => self.fs(&permit).await,
             Builtin::Exec => self.exec(&permit).await,
             Builtin::WebFetch => self.web_fetch(&permit).await,
+            Builtin::ApplyPatch => self.apply_patch(&permit).await,
+            Builtin::MemorySearch | Builtin::MemoryGet => self.memory(&permit).await,
+            Builtin::WebSearch => self.web_search(&permit).await,
         }
+    }
+
+    /// A containment refusal by the kernel check (symlink, hardlink), logged as a decision.
+    fn refused(&self, tool: Builtin, path: &str, e: &FsError) -> ToolResult {
+        let d = Decision::block("workspace", e.rule(), format!("`{path}`: {e}"));
+        let _ = self.log(tool.name(), &d);
+        ToolResult::blocked(&d)
     }
 
     async fn fs(&self, permit: &Permit) -> ToolResult {
@@ -725,13 +798,17 @@ impl ToolExecutor {
         )
         .await
         {
-            Ok(f) => ToolResult::ok(format!(
-                "status: {}\nurl: {}\ncontent-type: {}\n\n{}{}",
-                f.status,
-                f.url,
-                f.content_type.unwrap_or_default(),
-                f.body,
-                if f.truncated { "\n[truncated]" } else { "" }
+            Ok(f) => ToolResult::ok(untrusted::wrap(
+                "web_fetch",
+                &format!(
+                    "status: {}\nurl: {}\ncontent-type: {}",
+                    f.status,
+                    f.url,
+                    f.content_type.unwrap_or_default()
+                ),
+                &f.body,
+                f.truncated,
+                self.limits.max_result_chars,
             )),
             Err(fetch::FetchError::Blocked(d)) => {
                 let _ = self.log("web_fetch", &d);

@@ -212,7 +212,8 @@ async fn prepare(
     .map_err(|e| AgentError::Workspace {
         path: workspace.display().to_string(),
         message: e.to_string(),
-    })?;
+    })?
+    .with_keys(&inputs.keys);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let forward = tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
