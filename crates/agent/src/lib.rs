@@ -9,13 +9,17 @@
 //!   system prompt.
 //! * [`ToolExecutor`] ([`tools`]): every call passes the tool policy and the guards, `ask`
 //!   goes to an [`Approver`], the executors take a [`Permit`]; built-ins `read`, `write`,
-//!   `edit` (contained with `openat2`), `exec` (host only with `sandbox.mode: "off"`, else an
-//!   [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects re-checked).
+//!   `edit` and `apply_patch` (contained with `openat2`), `exec` (host only with
+//!   `sandbox.mode: "off"`, else an [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects
+//!   re-checked), `web_search` (Brave), `memory_search` / `memory_get` (keyword search over the
+//!   workspace's memory files), the session tools and `message`; web content reaches the
+//!   model in an untrusted-content envelope.
 //! * [`Runtime`]: runs a turn of any agent in any session — for the gateway and for agents
 //!   themselves (`sessions_send`, `sessions_spawn`), with per-session turn locks, the
 //!   session's [`TaintState`] (persisted), content-guard at every agent-to-agent boundary
 //!   ([`boundary`]) and token usage recorded per session.
-//! * `scripted` (feature `testkit`): a local model server speaking both wire formats.
+//! * `scripted` (feature `testkit`): a local model server speaking both wire formats;
+//!   `scripted_search`: a local Brave Search server.
 #![forbid(unsafe_code)]
 
 mod agent;
@@ -31,6 +35,8 @@ pub mod provider;
 pub mod runtime;
 #[cfg(any(test, feature = "testkit"))]
 pub mod scripted;
+#[cfg(any(test, feature = "testkit"))]
+pub mod scripted_search;
 pub mod secret;
 pub mod taint_state;
 pub mod tools;
@@ -43,7 +49,7 @@ pub use models::{Api, ModelTarget, resolve_chain};
 pub use origin::Origin;
 pub use provider::{ModelClient, ProviderSettings};
 pub use runtime::{BackendFactory, ChildSlot, Runtime, RuntimeOptions, TurnFuture, TurnInput};
-pub use secret::{ApiKey, KeySource};
+pub use secret::{ApiKey, KeyProblem, KeySource};
 pub use taint_state::TaintState;
 pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
 pub use tools::message::{Messenger, OutboundMessage, SendFuture};

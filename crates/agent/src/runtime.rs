@@ -374,7 +374,8 @@ impl Runtime {
         .map_err(|e| AgentError::Workspace {
             path: workspace.display().to_string(),
             message: e.to_string(),
-        })?;
+        })?
+        .with_keys(&opts.keys);
         let agent = Agent::new(
             config,
             Arc::clone(store),

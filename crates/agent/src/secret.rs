@@ -87,47 +87,75 @@ impl KeySource {
 
     /// The key of provider `id`.
     pub fn key_for(&self, id: &str, provider: &ModelProvider) -> Result<ApiKey, ProviderError> {
+        let path = format!("models.providers.{id}.apiKey");
+        self.resolve(&path, provider.api_key.as_ref(), &default_key_var(id))
+            .map_err(|p| match p {
+                KeyProblem::Missing(hint) => ProviderError::MissingKey {
+                    provider: id.to_string(),
+                    hint,
+                },
+                KeyProblem::Inline => ProviderError::InlineKey {
+                    provider: id.to_string(),
+                },
+                KeyProblem::UnsupportedSource(source_kind) => {
+                    ProviderError::UnsupportedSecretSource {
+                        provider: id.to_string(),
+                        source_kind,
+                    }
+                }
+            })
+    }
+
+    /// The key configured at `json_path` (`models.providers.x.apiKey`,
+    /// `tools.web.search.apiKey`): a SecretRef `{source: "env"}`, a string that was written
+    /// as `${VAR}` (a literal is refused), or, when absent, the variable `default_var`.
+    pub fn resolve(
+        &self,
+        json_path: &str,
+        input: Option<&SecretInput>,
+        default_var: &str,
+    ) -> Result<ApiKey, KeyProblem> {
         let nonempty = |v: Option<&String>| v.filter(|v| !v.trim().is_empty()).cloned();
-        match &provider.api_key {
+        match input {
             Some(SecretInput::Ref(r)) => match r.source {
                 SecretSource::Env => nonempty(self.env.get(&r.id)).map(ApiKey).ok_or_else(|| {
-                    ProviderError::MissingKey {
-                        provider: id.to_string(),
-                        hint: format!("environment variable {} is not set", r.id),
-                    }
+                    KeyProblem::Missing(format!("environment variable {} is not set", r.id))
                 }),
-                SecretSource::File | SecretSource::Exec => {
-                    Err(ProviderError::UnsupportedSecretSource {
-                        provider: id.to_string(),
-                        source_kind: format!("{:?}", r.source).to_lowercase(),
-                    })
-                }
+                SecretSource::File | SecretSource::Exec => Err(KeyProblem::UnsupportedSource(
+                    format!("{:?}", r.source).to_lowercase(),
+                )),
             },
             Some(SecretInput::Plain(value)) => {
-                let path = format!("models.providers.{id}.apiKey");
-                if !self.env_ref_paths.iter().any(|p| p == &path) {
-                    return Err(ProviderError::InlineKey {
-                        provider: id.to_string(),
-                    });
+                if !self.env_ref_paths.iter().any(|p| p == json_path) {
+                    return Err(KeyProblem::Inline);
                 }
                 nonempty(Some(value))
                     .map(ApiKey)
-                    .ok_or_else(|| ProviderError::MissingKey {
-                        provider: id.to_string(),
-                        hint: "apiKey is empty".to_string(),
-                    })
+                    .ok_or_else(|| KeyProblem::Missing("apiKey is empty".to_string()))
             }
             None => {
-                let var = default_key_var(id);
-                nonempty(self.env.get(&var))
+                let parent = json_path.strip_suffix(".apiKey").unwrap_or(json_path);
+                nonempty(self.env.get(default_var))
                     .map(ApiKey)
-                    .ok_or_else(|| ProviderError::MissingKey {
-                        provider: id.to_string(),
-                        hint: format!("no apiKey in models.providers.{id} and {var} is not set"),
+                    .ok_or_else(|| {
+                        KeyProblem::Missing(format!(
+                            "no apiKey in {parent} and {default_var} is not set"
+                        ))
                     })
             }
         }
     }
+}
+
+/// Why [`KeySource::resolve`] found no key. Never carries the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// Nothing set (where it was looked for).
+    Missing(String),
+    /// Written literally in the config.
+    Inline,
+    /// A SecretRef source that cannot be read yet (`file`, `exec`).
+    UnsupportedSource(String),
 }
 
 /// `<PROVIDER>_API_KEY` (non-alphanumerics become `_`).

@@ -29,11 +29,19 @@ pub enum Builtin {
     SessionStatus,
     /// Send a message to a channel recipient.
     Message,
+    /// Apply a Codex-format patch to workspace files.
+    ApplyPatch,
+    /// Keyword search over the memory files.
+    MemorySearch,
+    /// Read lines of a memory file.
+    MemoryGet,
+    /// Search the web (Brave).
+    WebSearch,
 }
 
 impl Builtin {
     /// Every implemented built-in.
-    pub const ALL: [Builtin; 11] = [
+    pub const ALL: [Builtin; 15] = [
         Builtin::Read,
         Builtin::Write,
         Builtin::Edit,
@@ -45,6 +53,10 @@ impl Builtin {
         Builtin::SessionsSpawn,
         Builtin::SessionStatus,
         Builtin::Message,
+        Builtin::ApplyPatch,
+        Builtin::MemorySearch,
+        Builtin::MemoryGet,
+        Builtin::WebSearch,
     ];
 
     /// The normalised name.
@@ -61,6 +73,10 @@ impl Builtin {
             Builtin::SessionsSpawn => "sessions_spawn",
             Builtin::SessionStatus => "session_status",
             Builtin::Message => "message",
+            Builtin::ApplyPatch => "apply_patch",
+            Builtin::MemorySearch => "memory_search",
+            Builtin::MemoryGet => "memory_get",
+            Builtin::WebSearch => "web_search",
         }
     }
 
@@ -155,6 +171,10 @@ impl Builtin {
                     &["to", "text"],
                 ),
             ),
+            Builtin::ApplyPatch => super::patch::spec(),
+            Builtin::MemorySearch => super::memory::search_spec(),
+            Builtin::MemoryGet => super::memory::get_spec(),
+            Builtin::WebSearch => super::search::spec(),
         }
     }
 }

@@ -54,6 +54,11 @@ impl ToolExecutor {
         let boundary = Arc::new(Boundary::new(&config, opts.env.unwrap_or_default()));
         Ok(ToolExecutor {
             host_exec: sandbox_explicitly_off(&config, &opts.agent_id),
+            web_search: Arc::new(super::search::SearchConfig::new(
+                &config,
+                &opts.agent_id,
+                None,
+            )),
             taint_policy: TaintPolicy::from_config(&config, Some(&opts.agent_id)),
             leak: Arc::new(LeakGuard::new(&opts.secrets)),
             guards: Arc::new(guards),
@@ -76,9 +81,29 @@ impl ToolExecutor {
         })
     }
 
+    /// Takes tool API keys (`web_search`'s Brave key) from `keys`, by the provider key rules.
+    #[must_use]
+    pub fn with_keys(mut self, keys: &crate::secret::KeySource) -> ToolExecutor {
+        self.web_search = Arc::new(super::search::SearchConfig::new(
+            &self.config,
+            &self.agent_id,
+            Some(keys),
+        ));
+        self
+    }
+
     /// The workspace.
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
+    }
+
+    /// Why a built-in is switched off for this agent by its own config, if it is.
+    fn disabled(&self, tool: Builtin) -> Option<String> {
+        match tool {
+            Builtin::ApplyPatch => super::patch::disabled_reason(&self.config, &self.agent_id),
+            Builtin::WebSearch => super::search::disabled_reason(&self.config, &self.agent_id),
+            _ => None,
+        }
     }
 
     /// The session's taint.
@@ -112,14 +137,15 @@ impl ToolExecutor {
         ctx
     }
 
-    /// The tools offered to the model: implemented built-ins the tool policy allows.
+    /// The tools offered to the model: implemented built-ins the tool policy allows and whose
+    /// switch is on.
     pub fn offered_tools(&self) -> Vec<ToolSpec> {
         let Ok(effective) = hardclaw_policy::resolve(&self.config, &self.policy_context()) else {
             return Vec::new();
         };
         Builtin::ALL
             .into_iter()
-            .filter(|b| effective.is_allowed(b.name()))
+            .filter(|b| effective.is_allowed(b.name()) && self.disabled(*b).is_none())
             .map(Builtin::spec)
             .collect()
     }
@@ -142,6 +168,17 @@ impl ToolExecutor {
                 "invalid-arguments",
                 "tool arguments are not a JSON object",
             ));
+        }
+        if let Some(reason) = self.disabled(tool) {
+            return Checked::Block(Decision::block("tool-policy", "tool-disabled", reason));
+        }
+        let contained = match tool {
+            Builtin::ApplyPatch => super::patch::check_paths(&self.workspace, params),
+            Builtin::MemoryGet => super::memory::check_get(&self.workspace, params),
+            _ => None,
+        };
+        if let Some(d) = contained {
+            return Checked::Block(d);
         }
         if tool.takes_workspace_path() {
             let path = params.get("path").and_then(Value::as_str).unwrap_or("");
@@ -253,6 +290,12 @@ impl ToolExecutor {
         ToolResult::blocked(d)
     }
 
+    /// A containment refusal by the kernel check (symlink, hardlink), logged as a decision.
+    pub(crate) fn refused(&self, tool: Builtin, path: &str, e: &FsError) -> ToolResult {
+        let d = Decision::block("workspace", e.rule(), format!("`{path}`: {e}"));
+        self.refuse(tool.name(), &d)
+    }
+
     /// The whole policy step: check, log, ask. `Err` is the (already logged) refusal.
     pub async fn authorize(&self, call: &ToolCall) -> Result<Permit, Decision> {
         let name = hardclaw_policy::normalize_tool_name(&call.name);
@@ -362,6 +405,9 @@ impl ToolExecutor {
             Builtin::SessionsSend => self.sessions_send(&permit).await,
             Builtin::SessionsSpawn => self.sessions_spawn(&permit).await,
             Builtin::Message => self.message(&permit).await,
+            Builtin::ApplyPatch => self.apply_patch(&permit).await,
+            Builtin::MemorySearch | Builtin::MemoryGet => self.memory(&permit).await,
+            Builtin::WebSearch => self.web_search(&permit).await,
         }
     }
 }

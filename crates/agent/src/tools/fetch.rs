@@ -183,13 +183,17 @@ impl super::ToolExecutor {
         )
         .await
         {
-            Ok(f) => ToolResult::ok(format!(
-                "status: {}\nurl: {}\ncontent-type: {}\n\n{}{}",
-                f.status,
-                f.url,
-                f.content_type.unwrap_or_default(),
-                f.body,
-                if f.truncated { "\n[truncated]" } else { "" }
+            Ok(f) => ToolResult::ok(super::untrusted::wrap(
+                "web_fetch",
+                &format!(
+                    "status: {}\nurl: {}\ncontent-type: {}",
+                    f.status,
+                    f.url,
+                    f.content_type.unwrap_or_default()
+                ),
+                &f.body,
+                f.truncated,
+                self.limits.max_result_chars,
             )),
             Err(FetchError::Blocked(d)) => self.refuse("web_fetch", &d),
             Err(e) => ToolResult::error(format!("error: {e}")),

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use hardclaw_policy::Decision;
 use serde_json::Value;
 
 use super::workspace::FsError;
@@ -47,11 +46,8 @@ impl ToolExecutor {
         .unwrap_or_else(|_| Err(FsError::Io("file task failed".into())));
         match out {
             Ok(text) => ToolResult::ok(text),
-            Err(e) if e.is_policy() => {
-                // The kernel refused what the lexical check let through (symlink, hardlink).
-                let d = Decision::block("workspace", e.rule(), format!("`{path}`: {e}"));
-                self.refuse(tool.name(), &d)
-            }
+            // The kernel refused what the lexical check let through (symlink, hardlink).
+            Err(e) if e.is_policy() => self.refused(tool, &path, &e),
             Err(e) => ToolResult::error(format!("error: {e}")),
         }
     }

@@ -1,8 +1,9 @@
 //! The tool executor. Every call the model makes goes through one path:
 //!
 //! 1. the name must be a built-in this crate implements (else blocked, `unknown-tool`);
-//! 2. workspace containment for `read`/`write`/`edit` (hardclaw default-denies outside the
-//!    agent workspace);
+//! 2. switched on (`apply_patch` and `web_search` have config switches), then workspace
+//!    containment for `read`/`write`/`edit`, every path of an `apply_patch`, and `memory_get`
+//!    (hardclaw default-denies outside the agent workspace);
 //! 3. [`Guards::evaluate_in`]: the tool policy for the agent, session, sender and channel,
 //!    then the command, exec-policy, file and network guards; then the session rules
 //!    (`sessions_*` visibility and delegation, `message` recipients), the leak guard (no
@@ -13,17 +14,22 @@
 //! 6. every decision (allow or not) is written to the store's decision log; a blocked call
 //!    tells the model only `blocked by policy: <guard>/<rule>`.
 //!
-//! Each tool's execution lives in its own module ([`fs`], [`exec`], [`fetch`],
-//! [`sessions`], [`message`]); the policy path is in [`executor`].
+//! Each tool's execution lives in its own module ([`fs`], [`exec`], [`fetch`], [`patch`],
+//! [`memory`], [`search`], [`sessions`], [`message`]); the policy path is in [`executor`].
 
 mod builtin;
 pub mod exec;
 mod executor;
 pub mod fetch;
 mod fs;
+pub mod memory;
 pub mod message;
+pub mod patch;
 pub mod sandbox_exec;
+pub mod search;
 pub mod sessions;
+mod settings;
+pub mod untrusted;
 pub mod workspace;
 
 use std::future::Future;
@@ -128,6 +134,8 @@ pub struct ToolLimits {
     pub exec_output_cap: usize,
     /// `web_fetch` limits.
     pub fetch: FetchLimits,
+    /// `memory_search` / `memory_get` caps.
+    pub memory: memory::MemoryLimits,
     /// How long an approver may take (then: denied).
     pub approval_timeout: Duration,
 }
@@ -140,6 +148,7 @@ impl Default for ToolLimits {
             exec_timeout: Duration::from_secs(60),
             exec_output_cap: 64 * 1024,
             fetch: FetchLimits::default(),
+            memory: memory::MemoryLimits::default(),
             approval_timeout: Duration::from_secs(120),
         }
     }
@@ -247,6 +256,7 @@ pub struct ToolExecutor {
     origin: Origin,
     host_exec: bool,
     limits: ToolLimits,
+    web_search: Arc<search::SearchConfig>,
 }
 
 /// The agent's workspace (`agents.list[].workspace`, else `agents.defaults.workspace`, else

@@ -2,7 +2,9 @@
 //! workspace's dirfd with `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)`, so `..`,
 //! absolute symlinks and symlinks leading out are refused by the kernel, atomically. After
 //! opening, `fstat` must show a regular file with one link (a hardlink passes every path
-//! check, so it is refused here). Files are never truncated before that check.
+//! check, so it is refused here). Files are never truncated before that check; opens are
+//! non-blocking so a FIFO cannot hang them. Removal, rename, listing and the no-change probes
+//! `apply_patch` validates with are in `tree`.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -10,6 +12,10 @@ use std::os::fd::OwnedFd;
 use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::{FileType, Mode, OFlags, ResolveFlags};
+
+mod tree;
+
+pub use tree::Listing;
 
 /// Why a file operation was refused or failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +27,9 @@ pub enum FsError {
     /// The target has more than one hard link.
     #[error("hardlinked files are refused")]
     Hardlinked,
+    /// A symlink where none is followed (memory files, the parents of a removal or rename).
+    #[error("symlinks are refused here")]
+    Symlink,
     /// Not a regular file.
     #[error("not a regular file")]
     NotRegular,
@@ -53,7 +62,10 @@ impl FsError {
 
     /// Whether this is a containment refusal (logged as a decision).
     pub fn is_policy(&self) -> bool {
-        matches!(self, FsError::OutsideWorkspace | FsError::Hardlinked)
+        matches!(
+            self,
+            FsError::OutsideWorkspace | FsError::Hardlinked | FsError::Symlink
+        )
     }
 
     /// The rule id for the decision log.
@@ -61,12 +73,39 @@ impl FsError {
         match self {
             FsError::OutsideWorkspace => "outside-workspace",
             FsError::Hardlinked => "hardlink",
+            FsError::Symlink => "symlink",
             _ => "io",
         }
     }
 }
 
 const RESOLVE: ResolveFlags = ResolveFlags::BENEATH.union(ResolveFlags::NO_MAGICLINKS);
+/// Beneath the root and no symlink anywhere on the path.
+const RESOLVE_NO_SYMLINKS: ResolveFlags = RESOLVE.union(ResolveFlags::NO_SYMLINKS);
+
+/// At most `limit` bytes of `file`, else [`FsError::TooLarge`].
+fn read_capped(file: File, limit: u64) -> Result<Vec<u8>, FsError> {
+    let mut out = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| FsError::Io(e.to_string()))?;
+    if out.len() as u64 > limit {
+        return Err(FsError::TooLarge { limit });
+    }
+    Ok(out)
+}
+
+/// An opened file must be a regular file with one link.
+fn verify_file(fd: OwnedFd) -> Result<File, FsError> {
+    let st = rustix::fs::fstat(&fd).map_err(FsError::from_errno)?;
+    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+        return Err(FsError::NotRegular);
+    }
+    if st.st_nlink > 1 {
+        return Err(FsError::Hardlinked);
+    }
+    Ok(File::from(fd))
+}
 
 /// An open workspace.
 #[derive(Debug)]
@@ -143,36 +182,33 @@ impl Workspace {
     }
 
     fn open_file(&self, rel: &Path, flags: OFlags, mode: Mode) -> Result<File, FsError> {
-        let fd = rustix::fs::openat2(
+        self.open_file_with(rel, flags, mode, RESOLVE)
+            .map_err(FsError::from_errno)
+            .and_then(verify_file)
+    }
+
+    /// `openat2` under the root; `O_NONBLOCK` so that a FIFO planted in the workspace cannot
+    /// hang the open (it is then refused as not regular).
+    fn open_file_with(
+        &self,
+        rel: &Path,
+        flags: OFlags,
+        mode: Mode,
+        resolve: ResolveFlags,
+    ) -> rustix::io::Result<OwnedFd> {
+        rustix::fs::openat2(
             &self.dir,
             rel,
-            flags | OFlags::CLOEXEC | OFlags::NOCTTY,
+            flags | OFlags::CLOEXEC | OFlags::NOCTTY | OFlags::NONBLOCK,
             mode,
-            RESOLVE,
+            resolve,
         )
-        .map_err(FsError::from_errno)?;
-        let st = rustix::fs::fstat(&fd).map_err(FsError::from_errno)?;
-        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
-            return Err(FsError::NotRegular);
-        }
-        if st.st_nlink > 1 {
-            return Err(FsError::Hardlinked);
-        }
-        Ok(File::from(fd))
     }
 
     /// Reads a file (at most `limit` bytes, else [`FsError::TooLarge`]).
     pub fn read(&self, raw: &str, limit: u64) -> Result<Vec<u8>, FsError> {
         let rel = self.relative(raw).ok_or(FsError::OutsideWorkspace)?;
-        let file = self.open_file(&rel, OFlags::RDONLY, Mode::empty())?;
-        let mut out = Vec::new();
-        file.take(limit + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| FsError::Io(e.to_string()))?;
-        if out.len() as u64 > limit {
-            return Err(FsError::TooLarge { limit });
-        }
-        Ok(out)
+        read_capped(self.open_file(&rel, OFlags::RDONLY, Mode::empty())?, limit)
     }
 
     /// Creates the parent directories of `rel` one component at a time, never following a

@@ -42,6 +42,8 @@ pub struct Setup {
     pub model: Value,
     pub sandbox: &'static str,
     pub extra: Value,
+    /// Extra environment variables the config is loaded with (tool keys).
+    pub env: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -51,6 +53,7 @@ impl Setup {
             model: json!({"primary": "p/m1", "fallbacks": ["p/m2"]}),
             sandbox: "off",
             extra: json!({}),
+            env: Vec::new(),
         }
     }
 }
@@ -106,6 +109,7 @@ impl World {
         std::fs::write(&config_path, &text).unwrap();
         let mut env = EnvMap::new();
         env.insert("TEST_KEY".into(), KEY.into());
+        env.extend(setup.env);
         let opts = LoadOptions {
             env: env.clone(),
             ..LoadOptions::default()
@@ -156,7 +160,9 @@ impl World {
             ..ToolExecutorOptions::default()
         };
         tweak(&mut opts);
-        ToolExecutor::new(Arc::clone(&self.config), Arc::clone(&self.store), opts).unwrap()
+        ToolExecutor::new(Arc::clone(&self.config), Arc::clone(&self.store), opts)
+            .unwrap()
+            .with_keys(&self.keys)
     }
 
     pub fn agent_with(
@@ -290,6 +296,26 @@ pub fn table_dns(entries: &[(&str, std::net::IpAddr)]) -> Dns {
             .map(|(h, a)| (h.to_string(), vec![*a]))
             .collect(),
     )))
+}
+
+/// The tool names offered in a recorded model request (either wire format).
+pub fn offered(req: &Value) -> Vec<String> {
+    req["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["function"]["name"].as_str().or(t["name"].as_str()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A tool call for [`ToolExecutor::run`].
+pub fn call(name: &str, arguments: Value) -> hardclaw_agent::ToolCall {
+    hardclaw_agent::ToolCall {
+        id: "t1".into(),
+        name: name.into(),
+        arguments,
+    }
 }
 
 pub const BOTH: [Api; 2] = [Api::OpenAiCompletions, Api::AnthropicMessages];

@@ -1,6 +1,9 @@
 mod harness;
+mod memory;
 mod multi_agent;
 mod netns;
+mod patch;
 mod providers;
 mod redteam;
+mod search;
 mod turns;

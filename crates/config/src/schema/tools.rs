@@ -221,6 +221,9 @@ pub struct WebSearch {
     pub perplexity: Option<serde_json::Value>,
     /// Grok settings.
     pub grok: Option<serde_json::Value>,
+    /// hardclaw: the search API's base URL (default `https://api.search.brave.com`): a
+    /// self-hosted proxy, or a local test server.
+    pub base_url: Option<String>,
 }
 
 /// `tools.web.fetch`.
