@@ -10,6 +10,7 @@
 pub mod outbound;
 pub mod replay;
 pub mod signature;
+pub mod stream;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -25,7 +26,7 @@ use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage, TurnRequ
 use crate::rate_limit::Scope;
 use crate::state::{AppState, bump, now_ms};
 use crate::turns::ReplyTo;
-use crate::webchat::{self, Screened};
+use crate::webchat::Screened;
 use crate::ws::protocol::ServerFrame;
 use replay::Seen;
 use signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER};
@@ -139,16 +140,14 @@ pub async fn inbound(
     let access = gw.ports.access.clone();
     let config = settings.config.clone();
     let msg_for_decision = msg.clone();
-    let guard = settings.channel_guard.clone();
-    let (decision, screened) = tokio::task::spawn_blocking(move || {
-        let decision = access.decide(&config, &msg_for_decision);
-        // channel-guard screens only what access control lets through.
-        let screened = matches!(decision, Access::Deliver { .. })
-            .then(|| webchat::screen(&guard, &msg_for_decision.text));
-        (decision, screened)
-    })
-    .await
-    .map_err(|_| ApiError::Internal)?;
+    let decision = tokio::task::spawn_blocking(move || access.decide(&config, &msg_for_decision))
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    // channel-guard screens only what access control lets through.
+    let screened = match &decision {
+        Access::Deliver { .. } => Some(crate::screen::screen(&settings, msg.text.clone()).await),
+        _ => None,
+    };
 
     let reply_to = |kind: &'static str, text: String| {
         if let Some(url) = acct.url.clone() {
@@ -162,6 +161,7 @@ pub async fn inbound(
                     group: msg.group.clone(),
                     kind,
                     text,
+                    seq: None,
                 },
             );
         }
@@ -197,6 +197,7 @@ pub async fn inbound(
                                 account: account.clone(),
                                 to: msg.sender.clone(),
                                 group: msg.group.clone(),
+                                stream: acct.stream,
                             },
                         );
                     }

@@ -26,6 +26,8 @@ pub struct LoadInputs {
     pub locations: Locations,
     /// The environment (the sandbox's sanitiser picks from it).
     pub env: EnvMap,
+    /// Who answers `ask` decisions (the gateway's operators); `None` denies them.
+    pub approver: Option<Arc<dyn hardclaw_agent::Approver>>,
 }
 
 /// Runs agent turns for the gateway.
@@ -204,7 +206,7 @@ async fn prepare(
             session_key: req.session.clone(),
             paths,
             dns: None,
-            approver: None,
+            approver: inputs.approver.clone(),
             backend: Some(Arc::new(backend)),
             limits: ToolLimits::default(),
         },
