@@ -5,6 +5,8 @@ mod config;
 mod fix;
 mod gateway;
 mod gateway_agent;
+mod gateway_approvals;
+mod gateway_streaming;
 mod guard;
 mod guard_regressions_files;
 mod guard_regressions_shell;
