@@ -117,7 +117,9 @@ impl ModelClassifier {
             .acquire()
             .await
             .map_err(|_| "classifier closed".to_string())?;
-        let mut req = client.post(url).json(&build_classifier_request(chunk, &self.settings));
+        let mut req = client
+            .post(url)
+            .json(&build_classifier_request(chunk, &self.settings));
         if let Some(key) = &self.key {
             req = req.bearer_auth(key.expose());
         }
@@ -160,8 +162,16 @@ mod tests {
         let env = |v: &str| (v == "GUARD_KEY").then(|| "sk-guard-0123456789abcdef".to_string());
         let c = ModelClassifier::new(&settings("http://classifier.example/v1"), env);
         assert!(c.problem().unwrap().contains("https://"));
-        for ok in ["https://classifier.example/v1", "http://127.0.0.1:9/v1", "http://localhost/v1"] {
-            assert_eq!(ModelClassifier::new(&settings(ok), env).problem(), None, "{ok}");
+        for ok in [
+            "https://classifier.example/v1",
+            "http://127.0.0.1:9/v1",
+            "http://localhost/v1",
+        ] {
+            assert_eq!(
+                ModelClassifier::new(&settings(ok), env).problem(),
+                None,
+                "{ok}"
+            );
         }
         let c = ModelClassifier::new(&settings("https://classifier.example/v1"), env);
         assert!(!format!("{c:?}").contains("sk-guard"));

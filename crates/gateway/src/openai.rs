@@ -15,11 +15,11 @@
 
 use std::time::Duration;
 
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, Request, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{Value, json};
 
 use crate::auth::Authenticated;
@@ -167,12 +167,11 @@ fn streamed(
     tokio::spawn(async move {
         let _ = out.send(meta.chunk(json!({"role": "assistant", "content": ""}), Value::Null));
         let (tap, mut pieces) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let mut task =
-            tokio::spawn(async move { crate::turns::run(&gw, responder, config, turn, Some(tap)).await });
-        let mut keepalive = tokio::time::interval_at(
-            tokio::time::Instant::now() + KEEPALIVE,
-            KEEPALIVE,
-        );
+        let mut task = tokio::spawn(async move {
+            crate::turns::run(&gw, responder, config, turn, Some(tap)).await
+        });
+        let mut keepalive =
+            tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
         let result = loop {
             tokio::select! {
                 biased;

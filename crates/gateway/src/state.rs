@@ -164,7 +164,11 @@ impl Gateway {
 
     /// A gateway whose operators answer the approvals of `approvals` (the hub the agent
     /// runtime's approver asks). The hub's event bus is the gateway's operator event bus.
-    pub fn with_approvals(settings: Settings, ports: Ports, approvals: Arc<ApprovalHub>) -> Gateway {
+    pub fn with_approvals(
+        settings: Settings,
+        ports: Ports,
+        approvals: Arc<ApprovalHub>,
+    ) -> Gateway {
         let events = approvals.events().clone();
         Gateway {
             settings: RwLock::new(Arc::new(settings)),

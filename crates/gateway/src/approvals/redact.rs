@@ -8,7 +8,9 @@
 //! `apiKey`, `password`, …) and in `env` / `headers` maps are masked whole. Strings longer
 //! than [`MAX_STRING_CHARS`] are shortened (a `write` of a large file stays a small frame).
 
-use hardclaw_config::redact::{MASK, is_env_reference, is_secret_key, looks_like_token, redact_string};
+use hardclaw_config::redact::{
+    MASK, is_env_reference, is_secret_key, looks_like_token, redact_string,
+};
 use serde_json::Value;
 
 /// Longest string shown (characters); the rest is replaced by a note.
@@ -37,7 +39,9 @@ fn walk(value: &Value, secret: bool, depth: usize) -> Value {
                 })
                 .collect(),
         ),
-        Value::Array(items) => Value::Array(items.iter().map(|v| walk(v, secret, depth + 1)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| walk(v, secret, depth + 1)).collect())
+        }
         // Numbers and booleans under a secret key are secrets too (a numeric PIN).
         Value::Number(_) | Value::Bool(_) if secret => Value::String(MASK.into()),
         other => other.clone(),

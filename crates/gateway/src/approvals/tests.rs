@@ -61,8 +61,7 @@ async fn approve_and_deny_by_id_with_redacted_params() {
         let view = next_request(&mut rx).await;
         assert_eq!(view.id.len(), 32);
         assert_eq!(
-            view.params["command"],
-            "echo hi <redacted>",
+            view.params["command"], "echo hi <redacted>",
             "secrets never reach the operator frame"
         );
         assert_eq!(hub.pending(), vec![view.clone()]);
@@ -92,7 +91,10 @@ async fn silence_expires_into_a_denial() {
     });
     let view = next_request(&mut rx).await;
     assert!(!waiter.await.unwrap());
-    assert_eq!(next_resolved(&mut rx).await, (view.id.clone(), Outcome::Expired));
+    assert_eq!(
+        next_resolved(&mut rx).await,
+        (view.id.clone(), Outcome::Expired)
+    );
     assert_eq!(hub.decide(&view.id, true), Err(UnknownApproval));
 }
 
@@ -105,7 +107,10 @@ async fn a_waiter_that_gives_up_leaves_nothing_pending() {
     let gave_up = tokio::time::timeout(Duration::from_millis(50), hub.ask(ask("exec"))).await;
     assert!(gave_up.is_err());
     let view = next_request(&mut rx).await;
-    assert_eq!(next_resolved(&mut rx).await, (view.id.clone(), Outcome::Cancelled));
+    assert_eq!(
+        next_resolved(&mut rx).await,
+        (view.id.clone(), Outcome::Cancelled)
+    );
     assert!(hub.pending().is_empty());
     assert_eq!(hub.decide(&view.id, true), Err(UnknownApproval));
 }

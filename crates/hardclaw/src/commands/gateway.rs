@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use hardclaw_audit::{AuditContext, AuditOptions, run_audit};
 use hardclaw_config::{EnvMap, Locations};
 use hardclaw_gateway::{
-    ApprovalHub, AuditRunner, Gateway, Inputs, PolicyAccess, PortError, Ports, Settings, StoreTranscripts,
-    TokenSource,
+    ApprovalHub, AuditRunner, Gateway, Inputs, PolicyAccess, PortError, Ports, Settings,
+    StoreTranscripts, TokenSource,
 };
 use tokio::signal::unix::{SignalKind, signal};
 

@@ -107,10 +107,17 @@ async fn the_operator_approves_one_call_and_denies_another() {
     // Every operator socket sees the request, and the pending list has it.
     let seen = until(&mut other, "approval_request").await;
     assert_eq!(seen["id"], id.as_str());
-    let listed = request(&mut other, json!({"v": 1, "type": "approvals_list"}), "approvals").await;
+    let listed = request(
+        &mut other,
+        json!({"v": 1, "type": "approvals_list"}),
+        "approvals",
+    )
+    .await;
     assert_eq!(listed["requests"][0]["id"], id.as_str());
     // A socket that never authenticated cannot answer: it is closed on its first frame.
-    let (mut stranger, _) = tokio_tungstenite::connect_async(w.gw.ws_url()).await.unwrap();
+    let (mut stranger, _) = tokio_tungstenite::connect_async(w.gw.ws_url())
+        .await
+        .unwrap();
     stranger
         .send(Message::text(
             json!({"v": 1, "type": "approval_approve", "id": id}).to_string(),
@@ -137,13 +144,26 @@ async fn the_operator_approves_one_call_and_denies_another() {
     .await
     .unwrap();
     let resolved = until(&mut ws, "approval_resolved").await;
-    assert_eq!((resolved["id"].as_str(), resolved["outcome"].as_str()), (Some(id.as_str()), Some("approved")));
+    assert_eq!(
+        (resolved["id"].as_str(), resolved["outcome"].as_str()),
+        (Some(id.as_str()), Some("approved"))
+    );
     let resolved = until(&mut other, "approval_resolved").await;
-    assert_eq!(resolved["outcome"], "approved", "broadcast to every operator");
+    assert_eq!(
+        resolved["outcome"], "approved",
+        "broadcast to every operator"
+    );
     assert_eq!(final_reply(&mut ws).await, "done one");
-    assert!(workspace(&w).join("approved-marker").exists(), "the approved command ran");
+    assert!(
+        workspace(&w).join("approved-marker").exists(),
+        "the approved command ran"
+    );
     let reqs = w.server.requests();
-    assert!(reqs[1].body.to_string().contains("approved-ran"), "{}", reqs[1].body);
+    assert!(
+        reqs[1].body.to_string().contains("approved-ran"),
+        "{}",
+        reqs[1].body
+    );
     // Answered already: a second answer is an error.
     let err = request(
         &mut ws,
@@ -167,10 +187,16 @@ async fn the_operator_approves_one_call_and_denies_another() {
     let resolved = until(&mut ws, "approval_resolved").await;
     assert_eq!(resolved["outcome"], "denied");
     assert_eq!(final_reply(&mut ws).await, "done two");
-    assert!(!workspace(&w).join("denied-marker").exists(), "a denied command ran");
+    assert!(
+        !workspace(&w).join("denied-marker").exists(),
+        "a denied command ran"
+    );
     let reqs = w.server.requests();
     assert!(
-        reqs[3].body.to_string().contains("blocked by policy: exec-policy/approval-required:not-approved"),
+        reqs[3]
+            .body
+            .to_string()
+            .contains("blocked by policy: exec-policy/approval-required:not-approved"),
         "{}",
         reqs[3].body
     );
@@ -183,7 +209,12 @@ async fn the_operator_approves_one_call_and_denies_another() {
             "block approval-required:not-approved",
         ]
     );
-    let listed = request(&mut ws, json!({"v": 1, "type": "approvals_list"}), "approvals").await;
+    let listed = request(
+        &mut ws,
+        json!({"v": 1, "type": "approvals_list"}),
+        "approvals",
+    )
+    .await;
     assert_eq!(listed["requests"], json!([]));
 }
 
@@ -208,6 +239,9 @@ async fn without_an_operator_the_call_is_denied_at_once() {
     assert!(!workspace(&w).join("unattended-marker").exists());
     assert_eq!(
         exec_decisions(&w, ALICE_SESSION),
-        ["ask approval-required", "block approval-required:not-approved"]
+        [
+            "ask approval-required",
+            "block approval-required:not-approved"
+        ]
     );
 }

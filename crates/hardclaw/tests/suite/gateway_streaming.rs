@@ -69,7 +69,10 @@ async fn chat_completions_streams_openai_chunks() {
         .iter()
         .map(|e| serde_json::from_str(e).unwrap())
         .collect();
-    assert!(chunks.len() >= 4, "role, ≥2 content pieces, stop: {chunks:?}");
+    assert!(
+        chunks.len() >= 4,
+        "role, ≥2 content pieces, stop: {chunks:?}"
+    );
     let id = chunks[0]["id"].as_str().unwrap();
     assert!(id.starts_with("chatcmpl-"));
     for c in &chunks {
@@ -151,14 +154,19 @@ async fn a_turn_failing_mid_stream_ends_with_an_error_the_client_sees() {
     .await;
     assert_eq!(status, 200, "the stream had started");
     assert!(!events.iter().any(|e| e == "[DONE]"), "{events:?}");
-    let parsed: Vec<Value> = events.iter().map(|e| serde_json::from_str(e).unwrap()).collect();
+    let parsed: Vec<Value> = events
+        .iter()
+        .map(|e| serde_json::from_str(e).unwrap())
+        .collect();
     let streamed: String = parsed
         .iter()
         .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
         .collect();
     assert_eq!(streamed, "Let me look at your notes.");
     let last = parsed.last().unwrap();
-    let message = last["error"]["message"].as_str().unwrap_or_else(|| panic!("{last}"));
+    let message = last["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{last}"));
     assert!(message.starts_with("Sorry"), "{message}");
     assert_eq!(last["error"]["type"], "agent_error");
     let all = events.join("\n");
@@ -209,7 +217,11 @@ async fn a_streaming_webhook_account_gets_ordered_signed_deltas_then_the_message
             deltas.push_str(f["text"].as_str().unwrap());
         }
     }
-    assert!(w.receiver.nothing_for(std::time::Duration::from_millis(300)).await);
+    assert!(
+        w.receiver
+            .nothing_for(std::time::Duration::from_millis(300))
+            .await
+    );
 }
 
 #[tokio::test]
@@ -226,5 +238,9 @@ async fn a_non_streaming_account_gets_one_post_without_sequence_numbers() {
     assert_eq!(post["kind"], "message");
     assert_eq!(post["text"], "just the answer");
     assert!(post.get("seq").is_none(), "{post}");
-    assert!(w.receiver.nothing_for(std::time::Duration::from_millis(300)).await);
+    assert!(
+        w.receiver
+            .nothing_for(std::time::Duration::from_millis(300))
+            .await
+    );
 }

@@ -6,6 +6,7 @@ mod fix;
 mod gateway;
 mod gateway_agent;
 mod gateway_approvals;
+mod gateway_classifier;
 mod gateway_streaming;
 mod guard;
 mod guard_regressions_files;
