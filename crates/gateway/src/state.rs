@@ -222,3 +222,30 @@ pub fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// A gateway over `config` with in-memory ports and a temporary state dir (unit tests).
+#[cfg(test)]
+pub(crate) fn test_gateway(config: serde_json::Value) -> (tempfile::TempDir, Gateway) {
+    use hardclaw_config::{Config, Flavor, LocationInputs, Locations};
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let locations = Locations::resolve(&LocationInputs {
+        state_dir_flag: Some(tmp.path().join("state")),
+        flavor: Flavor::Hardclaw,
+        cwd: tmp.path().to_path_buf(),
+        ..LocationInputs::default()
+    });
+    let settings = Settings::resolve(&crate::settings::Inputs {
+        config: Config::from_value(&config).unwrap_or_else(|e| panic!("config: {e:?}")),
+        env: Default::default(),
+        locations,
+        port_override: None,
+    })
+    .unwrap_or_else(|e| panic!("settings: {e}"));
+    let ports = Ports {
+        transcripts: Arc::new(crate::transcripts::MemoryTranscripts::default()),
+        access: Arc::new(crate::ports::DenyAll),
+        audit: None,
+        responder: None,
+    };
+    (tmp, Gateway::new(settings, ports))
+}

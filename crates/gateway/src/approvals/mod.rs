@@ -210,15 +210,17 @@ impl ApprovalHub {
         };
         let (tx, rx) = oneshot::channel();
         let expires_at = now_ms() + self.timeout.as_millis() as u64;
+        // The reason and session may quote channel or model text: shown like the parameters.
+        let shown = |s: &str| redact::escape_invisible(&redact::redact_text(s));
         let view = ApprovalView {
             id: id.clone(),
-            agent: ask.agent,
-            session: ask.session,
-            tool: ask.tool,
+            agent: shown(&ask.agent),
+            session: shown(&ask.session),
+            tool: shown(&ask.tool),
             params: redact::redact_params(&ask.params),
             guard: ask.guard,
             rule: ask.rule,
-            reason: ask.reason,
+            reason: shown(&ask.reason),
             expires_at,
         };
         {

@@ -7,10 +7,15 @@
 //! ([`hardclaw_config::redact::redact_string`]), and values under secret-named keys (`token`,
 //! `apiKey`, `password`, …) and in `env` / `headers` maps are masked whole. Strings longer
 //! than [`MAX_STRING_CHARS`] are shortened (a `write` of a large file stays a small frame).
+//!
+//! Invisible, bidi, tag and control characters are shown as `\u{HEX}` (as OpenClaw's approval
+//! prompts do, reference §2.7): a right-to-left override must not make `rm -rf ~` read as
+//! something harmless to the person approving it.
 
 use hardclaw_config::redact::{
     MASK, is_env_reference, is_secret_key, looks_like_token, redact_string,
 };
+use hardclaw_policy::shell::invisible_char_name;
 use serde_json::Value;
 
 /// Longest string shown (characters); the rest is replaced by a note.
@@ -29,7 +34,7 @@ fn walk(value: &Value, secret: bool, depth: usize) -> Value {
     }
     match value {
         Value::String(s) if secret && !is_env_reference(s) => Value::String(MASK.into()),
-        Value::String(s) => Value::String(shorten(&redact_text(s))),
+        Value::String(s) => Value::String(shorten(&escape_invisible(&redact_text(s)))),
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
@@ -100,6 +105,19 @@ fn redact_word(word: &str) -> String {
     out
 }
 
+/// Invisible and control characters as `\u{HEX}` (upper-case hex).
+pub fn escape_invisible(s: &str) -> String {
+    if !s.chars().any(|c| invisible_char_name(c).is_some()) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| match invisible_char_name(c) {
+            Some(_) => format!("\\u{{{:X}}}", c as u32),
+            None => c.to_string(),
+        })
+        .collect()
+}
+
 fn shorten(s: &str) -> String {
     let count = s.chars().count();
     if count <= MAX_STRING_CHARS {
@@ -151,6 +169,19 @@ mod tests {
         assert_eq!(r["password"], MASK);
         assert_eq!(r["apiKey"], MASK);
         assert_eq!(r["path"], "notes.txt");
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_are_shown_escaped() {
+        // A right-to-left override would reverse the rest of the line for the reader.
+        let p = json!({"command": "rm -rf ~ #\u{202E}exe.txt\u{200B}"});
+        assert_eq!(
+            redact_params(&p)["command"],
+            "rm -rf ~ #\\u{202E}exe.txt\\u{200B}"
+        );
+        // The benign neighbour: ordinary non-ASCII text and layout whitespace are kept.
+        let p = json!({"content": "café\n\tnaïve — ok"});
+        assert_eq!(redact_params(&p), p);
     }
 
     #[test]

@@ -99,3 +99,147 @@ pub async fn post_deltas(
     }
     seq
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::webhook::signature;
+
+    const SECRET: &str = "stream-test-secret-0123456789";
+
+    /// A webhook receiver on 127.0.0.1: records each POST body (signature checked) and answers
+    /// 500 to the posts whose 1-based number is in `fail`.
+    async fn receiver(fail: &'static [usize]) -> (url::Url, Arc<Mutex<Vec<serde_json::Value>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let out = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let (head, body) = loop {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        break (String::new(), Vec::new());
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let head = text[..end].to_ascii_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + len {
+                            break (head, buf[end + 4..end + 4 + len].to_vec());
+                        }
+                    }
+                };
+                let header = |name: &str| {
+                    head.lines()
+                        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+                        .map(str::trim)
+                };
+                let now = (crate::state::now_ms() / 1000) as i64;
+                signature::verify(
+                    SECRET.as_bytes(),
+                    header(signature::TIMESTAMP_HEADER),
+                    header(signature::SIGNATURE_HEADER),
+                    &body,
+                    now,
+                )
+                .unwrap();
+                let number = {
+                    let mut s = seen.lock().unwrap();
+                    s.push(serde_json::from_slice(&body).unwrap());
+                    s.len()
+                };
+                let status = if fail.contains(&number) {
+                    "500 Internal Server Error"
+                } else {
+                    "200 OK"
+                };
+                let _ = sock
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    )
+                    .await;
+            }
+        });
+        (
+            format!("http://127.0.0.1:{port}/hook").parse().unwrap(),
+            out,
+        )
+    }
+
+    fn target(url: url::Url) -> Target {
+        Target {
+            url,
+            secret: Secret::new(SECRET),
+            account: "acme".into(),
+            to: "alice".into(),
+            group: None,
+        }
+    }
+
+    // The tests run on one thread: every piece is queued before the poster runs, so what it
+    // does depends on the coalescing rules only, not on timing.
+
+    #[tokio::test]
+    async fn small_pieces_are_coalesced_in_order_with_sequence_numbers() {
+        let (_tmp, gw) = crate::state::test_gateway(serde_json::json!({}));
+        let (url, seen) = receiver(&[]).await;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(post_deltas(Arc::new(gw), target(url), rx));
+        let pieces: Vec<String> = (0..40).map(|i| format!("p{i} ")).collect();
+        for p in &pieces {
+            tx.send(p.clone()).unwrap();
+        }
+        drop(tx);
+        let last = task.await.unwrap();
+        let posts = seen.lock().unwrap().clone();
+        assert_eq!(last as usize, posts.len());
+        assert_eq!(posts[0]["text"], "p0 ", "the first piece goes out at once");
+        assert!(
+            posts.len() >= 2 && posts.len() < pieces.len(),
+            "coalesced: {} posts",
+            posts.len()
+        );
+        let mut joined = String::new();
+        for (i, p) in posts.iter().enumerate() {
+            assert_eq!(p["kind"], "reply_delta");
+            assert_eq!(p["account"], "acme");
+            assert_eq!(p["seq"], i as u64 + 1, "strictly in order");
+            joined.push_str(p["text"].as_str().unwrap());
+        }
+        assert_eq!(joined, pieces.concat());
+    }
+
+    #[tokio::test]
+    async fn after_a_failed_post_no_more_deltas_are_sent() {
+        let (_tmp, gw) = crate::state::test_gateway(serde_json::json!({}));
+        let (url, seen) = receiver(&[1]).await;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(post_deltas(Arc::new(gw), target(url), rx));
+        tx.send("first ".into()).unwrap();
+        tx.send("x".repeat(MAX_CHARS)).unwrap();
+        tx.send("third".into()).unwrap();
+        drop(tx);
+        assert_eq!(task.await.unwrap(), 1);
+        let posts = seen.lock().unwrap().clone();
+        assert_eq!(posts.len(), 1, "{posts:?}");
+        assert_eq!(posts[0]["text"], "first ");
+    }
+}

@@ -230,12 +230,11 @@ async fn without_an_operator_the_call_is_denied_at_once() {
         asking_exec(),
     )
     .await;
-    let started = std::time::Instant::now();
     from_alice(&w, "run something").await;
+    // Denied at once: the reply comes within the receiver's 10 s wait, not after the
+    // approval expiry (110 s).
     let (_, reply) = w.receiver.next().await;
     assert_eq!(reply["text"], "could not run it");
-    // Denied at once, not after the approval timeout (minutes).
-    assert!(started.elapsed() < std::time::Duration::from_secs(30));
     assert!(!workspace(&w).join("unattended-marker").exists());
     assert_eq!(
         exec_decisions(&w, ALICE_SESSION),
