@@ -31,14 +31,21 @@ impl InjectionClassifier for Answers {
     }
 }
 
+/// The model classifier when channel-guard will use it (on, valid config, `classifier:
+/// "model"`); `None` means the deterministic detector alone decides ([`webchat::screen`],
+/// synchronous — callers on a blocking thread already may run it there).
+pub fn model_in_use(settings: &Settings) -> Option<Arc<ModelClassifier>> {
+    let guard = &settings.channel_guard;
+    settings
+        .classifier
+        .clone()
+        .filter(|_| guard.enabled() && guard.config_error().is_none())
+}
+
 /// Screens `text` as channel-guard is configured. Never fails: an internal error blocks.
 pub async fn screen(settings: &Settings, text: String) -> Screened {
     let guard = settings.channel_guard.clone();
-    let classifier = settings
-        .classifier
-        .clone()
-        .filter(|_| guard.enabled() && guard.config_error().is_none());
-    let Some(classifier) = classifier else {
+    let Some(classifier) = model_in_use(settings) else {
         return tokio::task::spawn_blocking(move || webchat::screen(&guard, &text))
             .await
             .unwrap_or_else(|_| Screened::Blocked(internal_error()));

@@ -26,7 +26,7 @@ use crate::ports::{Access, DecisionEntry, Inbound, Role, StoredMessage, TurnRequ
 use crate::rate_limit::Scope;
 use crate::state::{AppState, bump, now_ms};
 use crate::turns::ReplyTo;
-use crate::webchat::Screened;
+use crate::webchat::{self, Screened};
 use crate::ws::protocol::ServerFrame;
 use replay::Seen;
 use signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER};
@@ -140,13 +140,23 @@ pub async fn inbound(
     let access = gw.ports.access.clone();
     let config = settings.config.clone();
     let msg_for_decision = msg.clone();
-    let decision = tokio::task::spawn_blocking(move || access.decide(&config, &msg_for_decision))
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    // channel-guard screens only what access control lets through.
-    let screened = match &decision {
-        Access::Deliver { .. } => Some(crate::screen::screen(&settings, msg.text.clone()).await),
-        _ => None,
+    let guard = settings.channel_guard.clone();
+    // Without a model classifier the detector runs on the same blocking thread (one hop).
+    let detector_only = crate::screen::model_in_use(&settings).is_none();
+    let (decision, screened) = tokio::task::spawn_blocking(move || {
+        let decision = access.decide(&config, &msg_for_decision);
+        // channel-guard screens only what access control lets through.
+        let screened = (detector_only && matches!(decision, Access::Deliver { .. }))
+            .then(|| webchat::screen(&guard, &msg_for_decision.text));
+        (decision, screened)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    let screened = match (&decision, screened) {
+        (Access::Deliver { .. }, None) => {
+            Some(crate::screen::screen(&settings, msg.text.clone()).await)
+        }
+        (_, screened) => screened,
     };
 
     let reply_to = |kind: &'static str, text: String| {
