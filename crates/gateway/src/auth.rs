@@ -179,40 +179,13 @@ mod tests {
 
 #[cfg(test)]
 mod proxy_tests {
-    use std::sync::Arc;
-
     use axum::http::HeaderValue;
-    use hardclaw_config::{Config, Flavor, LocationInputs, Locations};
 
     use super::*;
     use crate::client_ip::resolve;
-    use crate::ports::DenyAll;
-    use crate::settings::Inputs;
-    use crate::state::Ports;
-    use crate::transcripts::MemoryTranscripts;
 
     fn gateway(config: serde_json::Value) -> (tempfile::TempDir, Gateway) {
-        let tmp = tempfile::tempdir().unwrap();
-        let locations = Locations::resolve(&LocationInputs {
-            state_dir_flag: Some(tmp.path().join("state")),
-            flavor: Flavor::Hardclaw,
-            cwd: tmp.path().to_path_buf(),
-            ..LocationInputs::default()
-        });
-        let settings = Settings::resolve(&Inputs {
-            config: Config::from_value(&config).unwrap(),
-            env: Default::default(),
-            locations,
-            port_override: None,
-        })
-        .unwrap();
-        let ports = Ports {
-            transcripts: Arc::new(MemoryTranscripts::default()),
-            access: Arc::new(DenyAll),
-            audit: None,
-            responder: None,
-        };
-        (tmp, Gateway::new(settings, ports))
+        crate::state::test_gateway(config)
     }
 
     // Reference §7.9 #14: trusted-proxy mode, peer not in trustedProxies.

@@ -4,16 +4,21 @@
 //! Main types: [`Settings`] (resolved and checked config — unsafe setups refuse to start),
 //! [`Gateway`] (shared state), [`Authenticated`] (proof of auth that handlers take),
 //! [`ApiError`] (the one place failures become responses), the WebSocket
-//! [`ClientFrame`]/[`ServerFrame`] protocol, and the [`ports`] the binary plugs real stores into.
+//! [`ClientFrame`]/[`ServerFrame`] protocol, the [`ports`] the binary plugs real stores into,
+//! and the [`ApprovalHub`] where tool calls wait for the operator.
 #![forbid(unsafe_code)]
 
+pub mod approvals;
 pub mod auth;
+pub mod classifier;
 pub mod client_ip;
 pub mod error;
+pub mod openai;
 pub mod origin;
 pub mod outbox;
 pub mod ports;
 pub mod rate_limit;
+pub mod screen;
 pub mod secret;
 pub mod server;
 pub mod settings;
@@ -27,6 +32,7 @@ pub mod webchat;
 pub mod webhook;
 pub mod ws;
 
+pub use approvals::{ApprovalAsk, ApprovalHub, ApprovalView};
 pub use auth::{Authenticated, Principal};
 pub use error::ApiError;
 pub use ports::{

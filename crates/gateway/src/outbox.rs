@@ -102,6 +102,7 @@ pub fn send(gw: &AppState, route: Route, to: &str, text: &str, from_session: &st
                     group: None,
                     kind: "message",
                     text: text.to_string(),
+                    seq: None,
                 },
             );
             format!("queued for webhook:{account}:{to}")

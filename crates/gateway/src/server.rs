@@ -22,7 +22,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{ui, webhook, ws};
+use crate::{openai, ui, webhook, ws};
 
 /// Largest body of any other request.
 const MAX_BODY: usize = 256 * 1024;
@@ -35,7 +35,7 @@ pub fn router(gw: AppState) -> Router {
         .route("/ui/app.css", get(ui_css))
         .route("/health", get(health))
         .route("/ws", get(ws::upgrade))
-        .route("/v1/chat/completions", post(chat_completions))
+        .route("/v1/chat/completions", post(openai::chat_completions))
         .route(
             "/channels/webhook/{account}",
             post(webhook::inbound).layer(DefaultBodyLimit::max(webhook::MAX_BODY_BYTES)),
@@ -97,105 +97,6 @@ async fn health(State(gw): State<AppState>, auth: Authenticated) -> Response {
     .into_response()
 }
 
-/// `POST /v1/chat/completions`: 404 unless enabled; then auth; then 503 unless the default
-/// agent has a model. Runs one turn in the operator's HTTP session (history is kept by the
-/// gateway: only the last `user` message of the request is used) and answers in the OpenAI
-/// shape. Non-streaming only: `stream: true` is refused with 400.
-async fn chat_completions(
-    State(gw): State<AppState>,
-    req: Request<axum::body::Body>,
-) -> Result<Response, ApiError> {
-    let settings = gw.settings();
-    if !settings.chat_completions {
-        return Err(ApiError::NotFound);
-    }
-    let (mut parts, body) = req.into_parts();
-    let _auth = <Authenticated as axum::extract::FromRequestParts<AppState>>::from_request_parts(
-        &mut parts, &gw,
-    )
-    .await?;
-    let session = format!(
-        "agent:{}:openai-http",
-        crate::webchat::default_agent(&settings.config)
-    );
-    let Some((responder, agent_id)) = crate::turns::responder_for(&gw, &settings, &session) else {
-        return Err(ApiError::NoAgentRuntime);
-    };
-    let body = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::BadRequest("body too large"))?;
-    let request: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|_| ApiError::BadRequest("invalid JSON"))?;
-    if request.get("stream").and_then(serde_json::Value::as_bool) == Some(true) {
-        return Err(ApiError::BadRequest(
-            "streaming is not supported; send stream: false",
-        ));
-    }
-    let text = last_user_text(&request).ok_or(ApiError::BadRequest(
-        "messages must end with a user message with text content",
-    ))?;
-    if text.trim().is_empty() || text.len() > 32 * 1024 {
-        return Err(ApiError::BadRequest("messages are 1 to 32768 bytes"));
-    }
-    let guard = settings.channel_guard.clone();
-    let screened = tokio::task::spawn_blocking(move || crate::webchat::screen(&guard, &text))
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    let text = match screened {
-        crate::webchat::Screened::Store(t) => t,
-        crate::webchat::Screened::Blocked(_) => {
-            return Err(ApiError::BadRequest("message blocked by channel-guard"));
-        }
-    };
-    let req = crate::ports::TurnRequest {
-        agent_id,
-        session,
-        text,
-        origin: crate::ports::TurnOrigin::Http,
-    };
-    let reply = crate::turns::run(&gw, responder, settings.config.clone(), req, false)
-        .await
-        .map_err(ApiError::AgentFailed)?;
-    let created = crate::state::now_ms() / 1000;
-    let model = request
-        .get("model")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("hardclaw")
-        .to_string();
-    Ok(Json(json!({
-        "id": format!("chatcmpl-{}", crate::state::now_ms()),
-        "object": "chat.completion",
-        "created": created,
-        "model": model,
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": reply},
-            "finish_reason": "stop",
-        }],
-    }))
-    .into_response())
-}
-
-/// The text of the last message when it is a `user` message (string content, or text parts).
-fn last_user_text(request: &serde_json::Value) -> Option<String> {
-    let last = request.get("messages")?.as_array()?.last()?;
-    if last.get("role")?.as_str()? != "user" {
-        return None;
-    }
-    match last.get("content")? {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Array(parts) => {
-            let texts: Vec<&str> = parts
-                .iter()
-                .filter(|p| p.get("type").and_then(|t| t.as_str()) == Some("text"))
-                .filter_map(|p| p.get("text").and_then(|t| t.as_str()))
-                .collect();
-            (!texts.is_empty()).then(|| texts.join("\n"))
-        }
-        _ => None,
-    }
-}
-
 /// Why listening failed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot listen on {addr}: {source}")]
@@ -232,7 +133,8 @@ pub const MAX_CONNECTIONS: u32 = 1024;
 /// Time a client gets to send a complete request head (slow-loris defence).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves until `shutdown` resolves, then drains for at most 5 s.
+/// Serves until `shutdown` resolves, then denies every pending approval and drains for at
+/// most 5 s.
 ///
 /// Each connection is HTTP/1.1 (with upgrades for `/ws`) under a header-read timeout, and the
 /// number of open connections is capped at [`MAX_CONNECTIONS`].
@@ -241,6 +143,7 @@ pub async fn serve(
     listeners: Vec<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    let approvals = gw.approvals.clone();
     let app = router(gw);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS as usize));
@@ -254,6 +157,8 @@ pub async fn serve(
         )));
     }
     shutdown.await;
+    // Tool calls waiting for the operator are denied now, not after their expiry.
+    approvals.shutdown();
     let _ = stop_tx.send(true);
     for l in accept_loops {
         let _ = l.await;

@@ -115,6 +115,8 @@ pub struct WebhookAccount {
     pub secret: Secret,
     /// Where replies go.
     pub url: Option<url::Url>,
+    /// `streamReplies`: replies are posted as `reply_delta`s while the agent writes them.
+    pub stream: bool,
 }
 
 /// Everything the server needs, resolved and checked.
@@ -148,6 +150,8 @@ pub struct Settings {
     pub config: Arc<Config>,
     /// channel-guard (prompt-injection screen on every inbound message), built once.
     pub channel_guard: Arc<hardclaw_policy::injection::ChannelGuard>,
+    /// channel-guard's model classifier (`classifier: "model"`), when configured.
+    pub classifier: Option<Arc<crate::classifier::ModelClassifier>>,
     /// The state dir.
     pub locations: Locations,
     /// The environment (for on-demand audits).
@@ -447,12 +451,11 @@ impl Settings {
 
         let webhook_accounts = webhook_accounts(config, env)?;
         let channel_guard = hardclaw_policy::injection::ChannelGuard::from_config(config);
-        if channel_guard.config().classifier
-            == hardclaw_policy::injection::channel_guard::ClassifierKind::Model
-        {
-            warnings.push(
-                "channel-guard classifier \"model\" is not wired into the gateway yet; the deterministic detector decides alone".into(),
-            );
+        let classifier = model_classifier(&channel_guard, env);
+        if let Some(problem) = classifier.as_ref().and_then(|c| c.problem()) {
+            warnings.push(format!(
+                "channel-guard model classifier unusable ({problem}); every inbound message is blocked unless failOpen"
+            ));
         }
         if let Some(e) = channel_guard.config_error() {
             warnings.push(format!(
@@ -475,11 +478,30 @@ impl Settings {
             webhook_accounts,
             config: Arc::new(config.clone()),
             channel_guard: Arc::new(channel_guard),
+            classifier,
             locations: locations.clone(),
             env: env.clone(),
             warnings,
         })
     }
+}
+
+/// channel-guard's model classifier, when it is on with `classifier: "model"`.
+fn model_classifier(
+    guard: &hardclaw_policy::injection::ChannelGuard,
+    env: &EnvMap,
+) -> Option<Arc<crate::classifier::ModelClassifier>> {
+    let c = guard.config();
+    if !guard.enabled()
+        || c.classifier != hardclaw_policy::injection::channel_guard::ClassifierKind::Model
+    {
+        return None;
+    }
+    let settings = c.model_classifier.as_ref()?;
+    Some(Arc::new(crate::classifier::ModelClassifier::new(
+        settings,
+        |var| env.get(var).cloned(),
+    )))
 }
 
 /// `channels.webhook.accounts.<id>` (and the channel block itself as account `default`).
@@ -534,7 +556,15 @@ fn webhook_accounts(
                 message,
             })?),
         };
-        out.insert(id, WebhookAccount { secret, url });
+        let stream = account.stream_replies.unwrap_or(false);
+        out.insert(
+            id,
+            WebhookAccount {
+                secret,
+                url,
+                stream,
+            },
+        );
     }
     Ok(out)
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tokio::sync::{Semaphore, broadcast};
 
+use crate::approvals::ApprovalHub;
 use crate::ports::{AuditRunner, ChannelAccess, Responder, Transcripts};
 use crate::rate_limit::RateLimiter;
 use crate::settings::Settings;
@@ -148,15 +149,27 @@ pub struct Gateway {
     pub auth_epoch: tokio::sync::watch::Sender<u64>,
     /// One agent turn at a time per session.
     pub turns: crate::turns::SessionLocks,
+    /// Tool calls waiting for the operator (shared with the agent runtime's approver).
+    pub approvals: Arc<ApprovalHub>,
 }
 
 /// Handle shared by every request.
 pub type AppState = Arc<Gateway>;
 
 impl Gateway {
-    /// A gateway over resolved settings and ports.
+    /// A gateway over resolved settings and ports, with an approval hub of its own.
     pub fn new(settings: Settings, ports: Ports) -> Gateway {
-        let (events, _) = broadcast::channel(1024);
+        Gateway::with_approvals(settings, ports, Arc::new(ApprovalHub::default()))
+    }
+
+    /// A gateway whose operators answer the approvals of `approvals` (the hub the agent
+    /// runtime's approver asks). The hub's event bus is the gateway's operator event bus.
+    pub fn with_approvals(
+        settings: Settings,
+        ports: Ports,
+        approvals: Arc<ApprovalHub>,
+    ) -> Gateway {
+        let events = approvals.events().clone();
         Gateway {
             settings: RwLock::new(Arc::new(settings)),
             limiter: RateLimiter::new(),
@@ -170,6 +183,7 @@ impl Gateway {
             started: Instant::now(),
             auth_epoch: tokio::sync::watch::Sender::new(0),
             turns: crate::turns::SessionLocks::default(),
+            approvals,
         }
     }
 
@@ -207,4 +221,31 @@ pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A gateway over `config` with in-memory ports and a temporary state dir (unit tests).
+#[cfg(test)]
+pub(crate) fn test_gateway(config: serde_json::Value) -> (tempfile::TempDir, Gateway) {
+    use hardclaw_config::{Config, Flavor, LocationInputs, Locations};
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let locations = Locations::resolve(&LocationInputs {
+        state_dir_flag: Some(tmp.path().join("state")),
+        flavor: Flavor::Hardclaw,
+        cwd: tmp.path().to_path_buf(),
+        ..LocationInputs::default()
+    });
+    let settings = Settings::resolve(&crate::settings::Inputs {
+        config: Config::from_value(&config).unwrap_or_else(|e| panic!("config: {e:?}")),
+        env: Default::default(),
+        locations,
+        port_override: None,
+    })
+    .unwrap_or_else(|e| panic!("settings: {e}"));
+    let ports = Ports {
+        transcripts: Arc::new(crate::transcripts::MemoryTranscripts::default()),
+        access: Arc::new(crate::ports::DenyAll),
+        audit: None,
+        responder: None,
+    };
+    (tmp, Gateway::new(settings, ports))
 }

@@ -1,6 +1,8 @@
-//! Agent turns for delivered messages: one at a time per session, on a tokio task; the reply
-//! goes back where the message came from (a signed webhook `POST`, or `reply_delta` +
-//! `message` frames to the operator sockets for webchat).
+//! Agent turns for delivered messages: one at a time per session, on a tokio task. Every
+//! turn's text streams to the operator sockets as `reply_delta` frames, then the reply goes
+//! back where the message came from: a `message` frame (webchat), a signed webhook `POST`
+//! (after signed `reply_delta` posts when the account streams), or the HTTP answer of
+//! `/v1/chat/completions` (streamed as server-sent events when asked).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,6 +12,7 @@ use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::state::{AppState, now_ms};
 use crate::webhook::outbound;
+use crate::webhook::stream::{self, Target};
 use crate::ws::protocol::ServerFrame;
 
 /// Per-session turn locks.
@@ -94,6 +97,8 @@ pub enum ReplyTo {
         to: String,
         /// Group, for group messages.
         group: Option<String>,
+        /// `streamReplies`: post `reply_delta`s before the final message.
+        stream: bool,
     },
 }
 
@@ -109,14 +114,46 @@ pub fn spawn(
 ) {
     tokio::spawn(async move {
         let session = req.session.clone();
-        let result = run(
-            &gw,
-            responder,
-            config,
-            req,
-            matches!(reply_to, ReplyTo::Webchat),
-        )
-        .await;
+        let target = match &reply_to {
+            ReplyTo::Webhook {
+                url: Some(url),
+                secret,
+                account,
+                to,
+                group,
+                stream,
+            } => Some((
+                Target {
+                    url: url.clone(),
+                    secret: secret.clone(),
+                    account: account.clone(),
+                    to: to.clone(),
+                    group: group.clone(),
+                },
+                *stream,
+            )),
+            ReplyTo::Webhook {
+                url: None, account, ..
+            } => {
+                tracing::info!(account = %account, "no webhookUrl: reply only stored");
+                None
+            }
+            ReplyTo::Webchat => None,
+        };
+        // A streaming webhook account gets the deltas as they come, in order, before the end.
+        let (tap, streamer) = match &target {
+            Some((t, true)) => {
+                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                let task = tokio::spawn(stream::post_deltas(gw.clone(), t.clone(), rx));
+                (Some(tx), Some(task))
+            }
+            _ => (None, None),
+        };
+        let result = run(&gw, responder, config, req, tap).await;
+        let seq = match streamer {
+            Some(task) => Some(task.await.unwrap_or(0) + 1),
+            None => None,
+        };
         let (role, kind, text) = match result {
             Ok(text) => (Role::Assistant, "message", text),
             Err(text) => (Role::System, "error", text),
@@ -141,41 +178,22 @@ pub fn spawn(
             }
         }
         gw.publish(ServerFrame::message(&stored));
-        if let ReplyTo::Webhook {
-            url,
-            secret,
-            account,
-            to,
-            group,
-        } = reply_to
-        {
-            match url {
-                Some(url) => outbound::send(
-                    gw.clone(),
-                    url,
-                    secret,
-                    outbound::Reply {
-                        account,
-                        to,
-                        group,
-                        kind,
-                        text,
-                    },
-                ),
-                None => tracing::info!(account = %account, "no webhookUrl: reply only stored"),
-            }
+        if let Some((target, _)) = target {
+            let reply = target.reply(kind, text, seq);
+            outbound::send(gw.clone(), target.url, target.secret, reply);
         }
     });
 }
 
-/// Runs one turn under the session's lock; for webchat, streamed text is published as
-/// `reply_delta` frames.
+/// Runs one turn under the session's lock. Streamed text is published to the operator
+/// sockets as `reply_delta` frames (every session) and, in order, copied to `tap` when given
+/// (a streaming HTTP answer or webhook account). Every delta is out before this returns.
 pub async fn run(
     gw: &AppState,
     responder: Arc<dyn Responder>,
     config: Arc<hardclaw_config::Config>,
     req: TurnRequest,
-    stream: bool,
+    tap: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 ) -> Result<String, String> {
     let _turn = gw.turns.lock(&req.session).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -184,12 +202,13 @@ pub async fn run(
         let session = req.session.clone();
         tokio::spawn(async move {
             while let Some(text) = rx.recv().await {
-                if stream {
-                    gw.publish(ServerFrame::ReplyDelta {
-                        session: session.clone(),
-                        text,
-                    });
+                if let Some(tap) = &tap {
+                    let _ = tap.send(text.clone());
                 }
+                gw.publish(ServerFrame::ReplyDelta {
+                    session: session.clone(),
+                    text,
+                });
             }
         })
     };

@@ -38,9 +38,15 @@ pub enum Screened {
 }
 
 /// Runs channel-guard (the deterministic detector) over an inbound text. CPU-bound: call it
-/// from a blocking task on the hot path.
+/// from a blocking task on the hot path. [`crate::screen::screen`] is the entry point of the
+/// inbound paths (it adds the model classifier when one is configured).
 pub fn screen(guard: &ChannelGuard, text: &str) -> Screened {
-    match guard.check(text, &DeterministicClassifier) {
+    screened(guard.check(text, &DeterministicClassifier), text)
+}
+
+/// What to do with `text` after channel-guard's `verdict` on it.
+pub fn screened(verdict: ChannelVerdict, text: &str) -> Screened {
+    match verdict {
         ChannelVerdict::Pass => Screened::Store(text.to_string()),
         ChannelVerdict::Warn { message } => Screened::Store(format!("{message}\n\n{text}")),
         ChannelVerdict::Block { reason } => Screened::Blocked(reason),

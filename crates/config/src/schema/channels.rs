@@ -132,6 +132,9 @@ pub struct Channel {
     pub webhook_secret: Option<SecretInput>,
     /// Webhook URL.
     pub webhook_url: Option<String>,
+    /// hardclaw (webhook channel): stream agent replies to `webhookUrl` as signed
+    /// `reply_delta` posts before the final `message` (default false).
+    pub stream_replies: Option<bool>,
     /// Webhook path.
     pub webhook_path: Option<String>,
     /// Slack mode (`socket`, `http`).

@@ -208,3 +208,46 @@ fn tls_is_refused_rather_than_silently_plain() {
     let e = resolve(json!({"gateway": {"tls": {"enabled": true}}}), &[]);
     assert!(matches!(e, Err(SettingsError::Bind(m)) if m.contains("gateway.tls")));
 }
+
+#[test]
+fn model_classifier_is_built_and_a_clear_text_remote_endpoint_is_warned_about() {
+    let guard = |base: &str| {
+        json!({"plugins": {"entries": {"channel-guard": {"config": {
+            "classifier": "model",
+            "modelClassifier": {"baseUrl": base, "model": "m", "apiKey": "${GUARD_KEY}"}
+        }}}}})
+    };
+    let env = [("GUARD_KEY", "sk-guard-0123456789abcdef")];
+    let s = resolve(guard("http://127.0.0.1:9/v1"), &env).unwrap();
+    assert!(s.classifier.is_some());
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let s = resolve(guard("http://classifier.example/v1"), &env).unwrap();
+    assert!(
+        s.classifier.is_some(),
+        "kept, so every message fails closed"
+    );
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("model classifier unusable")),
+        "{:?}",
+        s.warnings
+    );
+    assert!(!s.warnings.join(" ").contains("sk-guard"));
+    // The default (deterministic) and a switched-off guard have no classifier.
+    assert!(resolve(json!({}), &[]).unwrap().classifier.is_none());
+    let mut off = guard("http://127.0.0.1:9/v1");
+    off["plugins"]["entries"]["channel-guard"]["enabled"] = json!(false);
+    assert!(resolve(off, &env).unwrap().classifier.is_none());
+}
+
+#[test]
+fn webhook_accounts_stream_only_when_asked() {
+    let cfg = json!({"channels": {"webhook": {"accounts": {
+        "plain": {"webhookSecret": "0123456789abcdef0123"},
+        "live": {"webhookSecret": "0123456789abcdef0123", "streamReplies": true}
+    }}}});
+    let s = resolve(cfg, &[]).unwrap();
+    assert!(!s.webhook_accounts["plain"].stream);
+    assert!(s.webhook_accounts["live"].stream);
+}

@@ -52,6 +52,72 @@
     }
   }
 
+  // Pending tool-call approvals, by id.
+  const approvals = new Map();
+
+  function approvalItem(a) {
+    const li = document.createElement('li');
+    li.dataset.id = a.id;
+    const head = document.createElement('strong');
+    head.className = 'tool';
+    head.textContent = a.tool;
+    const where = document.createElement('span');
+    where.className = 'meta';
+    where.textContent = ' ' + a.agent + ' · ' + a.session;
+    const reason = document.createElement('div');
+    reason.className = 'reason';
+    reason.textContent = a.reason + ' (' + a.guard + '/' + a.rule + ')';
+    const params = document.createElement('pre');
+    params.className = 'params';
+    params.textContent = JSON.stringify(a.params, null, 2);
+    const expires = document.createElement('div');
+    expires.className = 'meta';
+    expires.textContent = 'denied unless answered by ' + new Date(a.expires_at).toLocaleTimeString();
+    const ok = document.createElement('button');
+    ok.type = 'button';
+    ok.textContent = 'Approve';
+    ok.className = 'approve';
+    ok.addEventListener('click', () => send({ type: 'approval_approve', id: a.id }));
+    const no = document.createElement('button');
+    no.type = 'button';
+    no.textContent = 'Deny';
+    no.className = 'deny';
+    no.addEventListener('click', () => send({ type: 'approval_deny', id: a.id }));
+    li.append(head, where, reason, params, expires, ok, no);
+    return li;
+  }
+
+  function renderApprovals() {
+    const ul = $('approvals');
+    ul.replaceChildren();
+    for (const a of approvals.values()) ul.appendChild(approvalItem(a));
+    $('approvals-empty').hidden = approvals.size > 0;
+  }
+
+  // Replies being written, one list item per session, replaced by the final message.
+  function streamingItem(session) {
+    for (const li of $('messages').querySelectorAll('li.streaming')) {
+      if (li.dataset.session === session) return li;
+    }
+    return null;
+  }
+
+  function addDelta(session, text) {
+    let li = streamingItem(session);
+    if (!li) {
+      li = document.createElement('li');
+      li.className = 'streaming';
+      li.dataset.session = session;
+      const m = document.createElement('span');
+      m.className = 'meta';
+      m.textContent = session + ' · writing…';
+      li.appendChild(m);
+      $('messages').appendChild(li);
+    }
+    li.appendChild(document.createTextNode(text));
+    li.scrollIntoView({ block: 'end' });
+  }
+
   function renderAudit(report) {
     const s = report.summary || {};
     $('audit-summary').textContent =
@@ -77,14 +143,38 @@
         setStatus('connected');
         send({ type: 'history', session: f.session });
         send({ type: 'pairing_list' });
+        send({ type: 'approvals_list' });
         break;
       case 'history':
         $('messages').replaceChildren();
         for (const m of f.messages) addMessage(m.text, m.role, m.sender);
         break;
       case 'message':
+        if (f.role !== 'user') {
+          const streaming = streamingItem(f.session);
+          if (streaming) streaming.remove();
+        }
         addMessage(f.text, f.role, f.channel + ' · ' + f.sender);
         break;
+      case 'reply_delta':
+        addDelta(f.session, f.text);
+        break;
+      case 'approvals':
+        approvals.clear();
+        for (const a of f.requests) approvals.set(a.id, a);
+        renderApprovals();
+        break;
+      case 'approval_request':
+        approvals.set(f.id, f);
+        renderApprovals();
+        break;
+      case 'approval_resolved': {
+        const a = approvals.get(f.id);
+        approvals.delete(f.id);
+        renderApprovals();
+        addMessage('approval ' + (a ? a.tool : f.id) + ': ' + f.outcome, 'system', 'gateway');
+        break;
+      }
       case 'ack':
         if (f.status === 'rejected') addMessage(f.reason || 'rejected', 'rejected', 'gateway');
         break;

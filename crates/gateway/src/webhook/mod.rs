@@ -11,6 +11,7 @@
 pub mod outbound;
 pub mod replay;
 pub mod signature;
+pub mod stream;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -145,15 +146,23 @@ pub async fn inbound(
     let config = settings.config.clone();
     let msg_for_decision = msg.clone();
     let guard = settings.channel_guard.clone();
+    // Without a model classifier the detector runs on the same blocking thread (one hop).
+    let detector_only = crate::screen::model_in_use(&settings).is_none();
     let (decision, screened) = tokio::task::spawn_blocking(move || {
         let decision = access.decide(&config, &msg_for_decision);
         // channel-guard screens only what access control lets through.
-        let screened = matches!(decision, Access::Deliver { .. })
+        let screened = (detector_only && matches!(decision, Access::Deliver { .. }))
             .then(|| webchat::screen(&guard, &msg_for_decision.text));
         (decision, screened)
     })
     .await
     .map_err(|_| ApiError::Internal)?;
+    let screened = match (&decision, screened) {
+        (Access::Deliver { .. }, None) => {
+            Some(crate::screen::screen(&settings, msg.text.clone()).await)
+        }
+        (_, screened) => screened,
+    };
 
     let reply_to = |kind: &'static str, text: String| {
         if let Some(url) = acct.url.clone() {
@@ -167,6 +176,7 @@ pub async fn inbound(
                     group: msg.group.clone(),
                     kind,
                     text,
+                    seq: None,
                 },
             );
         }
@@ -209,6 +219,7 @@ pub async fn inbound(
                                 account: account.clone(),
                                 to: msg.sender.clone(),
                                 group: msg.group.clone(),
+                                stream: acct.stream,
                             },
                         );
                     }

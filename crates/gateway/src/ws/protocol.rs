@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::approvals::{ApprovalView, Outcome};
 use crate::ports::{PendingPairing, SessionSummary, StoredMessage};
 
 /// Protocol version.
@@ -85,6 +86,25 @@ pub enum ClientFrame {
         /// Protocol version.
         v: u32,
     },
+    /// The pending tool-call approvals.
+    ApprovalsList {
+        /// Protocol version.
+        v: u32,
+    },
+    /// Approve a pending tool call: it runs.
+    ApprovalApprove {
+        /// Protocol version.
+        v: u32,
+        /// The approval id (from `approval_request`).
+        id: String,
+    },
+    /// Deny a pending tool call: it is blocked.
+    ApprovalDeny {
+        /// Protocol version.
+        v: u32,
+        /// The approval id (from `approval_request`).
+        id: String,
+    },
 }
 
 impl ClientFrame {
@@ -99,7 +119,10 @@ impl ClientFrame {
             | ClientFrame::PairingApprove { v, .. }
             | ClientFrame::PairingReject { v, .. }
             | ClientFrame::Audit { v }
-            | ClientFrame::Ping { v } => *v,
+            | ClientFrame::Ping { v }
+            | ClientFrame::ApprovalsList { v }
+            | ClientFrame::ApprovalApprove { v, .. }
+            | ClientFrame::ApprovalDeny { v, .. } => *v,
         }
     }
 }
@@ -206,13 +229,27 @@ pub enum ServerFrame {
     },
     /// Reply to `ping`.
     Pong,
-    /// Streamed text of an agent reply in progress (the full reply follows as a `message`
-    /// with role `assistant`).
+    /// Streamed text of an agent reply in progress, in any session (the full reply follows
+    /// as a `message` with role `assistant`).
     ReplyDelta {
         /// Session the reply belongs to.
         session: String,
         /// The next piece of text.
         text: String,
+    },
+    /// A tool call waits for the operator (`approval_approve` / `approval_deny` with its id).
+    ApprovalRequest(ApprovalView),
+    /// A pending approval ended.
+    ApprovalResolved {
+        /// The approval id.
+        id: String,
+        /// `approved`, `denied`, `expired` or `cancelled`.
+        outcome: Outcome,
+    },
+    /// Reply to `approvals_list`.
+    Approvals {
+        /// Pending approvals, oldest expiry first.
+        requests: Vec<ApprovalView>,
     },
 }
 
@@ -298,6 +335,46 @@ mod tests {
         assert_eq!(
             ack.to_text(),
             r#"{"v":1,"type":"ack","id":"a","session":"agent:main:main","status":"stored"}"#
+        );
+    }
+
+    #[test]
+    fn approval_frames_as_documented() {
+        let f: ClientFrame =
+            serde_json::from_str(r#"{"v":1,"type":"approval_approve","id":"ab12"}"#).unwrap();
+        assert_eq!(
+            f,
+            ClientFrame::ApprovalApprove {
+                v: 1,
+                id: "ab12".into()
+            }
+        );
+        assert!(
+            serde_json::from_str::<ClientFrame>(r#"{"v":1,"type":"approval_deny"}"#).is_err(),
+            "the id is required"
+        );
+        let view = ApprovalView {
+            id: "ab12".into(),
+            agent: "main".into(),
+            session: "agent:main:main".into(),
+            tool: "exec".into(),
+            params: serde_json::json!({"command": "ls"}),
+            guard: "exec-policy".into(),
+            rule: "approval-required".into(),
+            reason: "exec needs approval".into(),
+            expires_at: 5,
+        };
+        assert_eq!(
+            ServerFrame::ApprovalRequest(view).to_text(),
+            r#"{"v":1,"type":"approval_request","id":"ab12","agent":"main","session":"agent:main:main","tool":"exec","params":{"command":"ls"},"guard":"exec-policy","rule":"approval-required","reason":"exec needs approval","expires_at":5}"#
+        );
+        assert_eq!(
+            ServerFrame::ApprovalResolved {
+                id: "ab12".into(),
+                outcome: Outcome::Expired
+            }
+            .to_text(),
+            r#"{"v":1,"type":"approval_resolved","id":"ab12","outcome":"expired"}"#
         );
     }
 }

@@ -28,6 +28,8 @@ pub async fn run(gw: AppState, mut socket: WebSocket, principal: Principal) {
     let mut events = gw.events.subscribe();
     let mut epoch = gw.auth_epoch.subscribe();
     epoch.mark_unchanged();
+    // Approvals are asked only while at least one operator socket is connected.
+    let _presence = gw.approvals.operator_connected();
     tracing::debug!(principal = ?principal, "operator connected");
     loop {
         tokio::select! {
@@ -43,7 +45,12 @@ pub async fn run(gw: AppState, mut socket: WebSocket, principal: Principal) {
             incoming = socket.recv() => {
                 let Some(Ok(msg)) = incoming else { break };
                 let reply = match msg {
-                    Message::Text(text) => handle(&gw, text.as_str()).await,
+                    Message::Text(text) => match handle(&gw, text.as_str()).await {
+                        // An approval answer is confirmed by the `approval_resolved` broadcast,
+                        // which this socket receives like every other operator socket.
+                        ServerFrame::ApprovalResolved { .. } => continue,
+                        other => other,
+                    },
                     Message::Binary(_) => ServerFrame::error(None, "bad_frame", "frames are JSON text"),
                     Message::Close(_) => break,
                     Message::Ping(_) | Message::Pong(_) => continue,
@@ -104,16 +111,7 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
             if text.trim().is_empty() || text.len() > 32 * 1024 {
                 return ServerFrame::error(id, "bad_message", "messages are 1 to 32768 bytes");
             }
-            let guard = settings.channel_guard.clone();
-            let screened = match tokio::task::spawn_blocking(move || webchat::screen(&guard, &text))
-                .await
-            {
-                Ok(s) => s,
-                Err(_) => {
-                    return ServerFrame::error(id, "internal", "the message could not be screened");
-                }
-            };
-            let text = match screened {
+            let text = match crate::screen::screen(&settings, text).await {
                 webchat::Screened::Store(text) => text,
                 webchat::Screened::Blocked(reason) => {
                     tracing::warn!("webchat message blocked by channel-guard");
@@ -215,6 +213,11 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
                 _ => ServerFrame::error(None, "internal", "pairing requests unavailable"),
             }
         }
+        ClientFrame::ApprovalsList { .. } => ServerFrame::Approvals {
+            requests: gw.approvals.pending(),
+        },
+        ClientFrame::ApprovalApprove { id, .. } => approval(gw, id, true),
+        ClientFrame::ApprovalDeny { id, .. } => approval(gw, id, false),
         ClientFrame::PairingApprove { channel, code, .. } => pairing(gw, channel, code, true).await,
         ClientFrame::PairingReject { channel, code, .. } => pairing(gw, channel, code, false).await,
         ClientFrame::Audit { .. } => {
@@ -226,6 +229,15 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
                 _ => ServerFrame::error(None, "internal", "the audit failed; see the gateway log"),
             }
         }
+    }
+}
+
+/// An operator's answer to a pending approval. The outcome reaches every operator socket as
+/// `approval_resolved` (this one included); an unknown, expired or answered id is an error.
+fn approval(gw: &AppState, id: String, approve: bool) -> ServerFrame {
+    match gw.approvals.decide(&id, approve) {
+        Ok(outcome) => ServerFrame::ApprovalResolved { id, outcome },
+        Err(e) => ServerFrame::error(Some(id), "approval_not_found", e.to_string()),
     }
 }
 

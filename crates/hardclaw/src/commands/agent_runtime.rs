@@ -26,6 +26,8 @@ pub struct LoadInputs {
     pub locations: Locations,
     /// The environment (the sandbox's sanitiser picks from it).
     pub env: EnvMap,
+    /// Who answers `ask` decisions (the gateway's operators); `None` denies every `ask`.
+    pub approver: Option<Arc<dyn hardclaw_agent::Approver>>,
 }
 
 impl LoadInputs {
@@ -87,6 +89,7 @@ impl AgentResponder {
                 keys: inputs.keys.clone(),
                 paths: inputs.paths(),
                 backend: Some(backend.clone()),
+                approver: inputs.approver.clone(),
                 messenger: Some(messenger.clone()),
                 secrets,
                 ..RuntimeOptions::default()
@@ -115,6 +118,7 @@ impl AgentResponder {
             o.paths = inputs.paths();
             o.secrets = secrets;
             o.backend = Some(backend);
+            o.approver = inputs.approver.clone();
         });
     }
 }

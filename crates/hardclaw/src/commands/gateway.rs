@@ -11,19 +11,24 @@ use anyhow::{Context, Result};
 use hardclaw_audit::{AuditContext, AuditOptions, run_audit};
 use hardclaw_config::{EnvMap, Locations};
 use hardclaw_gateway::{
-    AuditRunner, Gateway, Inputs, PolicyAccess, PortError, Ports, Settings, StoreTranscripts,
-    TokenSource,
+    ApprovalHub, AuditRunner, Gateway, Inputs, PolicyAccess, PortError, Ports, Settings,
+    StoreTranscripts, TokenSource,
 };
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::agent_runtime::{AgentResponder, LoadInputs};
+use super::gateway_approver::OperatorApprover;
 use crate::cli::{GatewayArgs, GlobalArgs};
 use crate::{EXIT_ERROR, env, output};
 use hardclaw_agent::KeySource;
 
 /// Loads config + env and resolves the settings (startup and every reload), with what the
-/// agent runtime needs from the same load.
-fn resolve(global: &GlobalArgs, port: Option<u16>) -> Result<(Settings, LoadInputs)> {
+/// agent runtime needs from the same load (`ask` decisions go to the operators of `approvals`).
+fn resolve(
+    global: &GlobalArgs,
+    port: Option<u16>,
+    approvals: &Arc<ApprovalHub>,
+) -> Result<(Settings, LoadInputs)> {
     let (locations, env) = environment(global);
     let loaded = super::config::load_strict(&locations, env.clone())
         .map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
@@ -32,6 +37,7 @@ fn resolve(global: &GlobalArgs, port: Option<u16>) -> Result<(Settings, LoadInpu
         includes: loaded.includes.clone(),
         locations: locations.clone(),
         env: env.clone(),
+        approver: Some(Arc::new(OperatorApprover::new(approvals.clone()))),
     };
     let inputs = Inputs {
         config: loaded.config,
@@ -91,7 +97,9 @@ pub fn run(global: &GlobalArgs, args: &GatewayArgs) -> Result<u8> {
     // Everything this process creates is private to the user.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     init_logging();
-    let (settings, agent_inputs) = match resolve(global, args.port) {
+    // Tool calls the policy marks `ask` wait here for the operator (Control UI / WebSocket).
+    let approvals = Arc::new(ApprovalHub::default());
+    let (settings, agent_inputs) = match resolve(global, args.port, &approvals) {
         Ok(s) => s,
         Err(e) => {
             output::error(&format!("{e:#}"));
@@ -124,7 +132,13 @@ pub fn run(global: &GlobalArgs, args: &GatewayArgs) -> Result<u8> {
         .thread_name("hardclaw-gateway")
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(global.clone(), args.port, settings, agent_inputs))
+    runtime.block_on(serve(
+        global.clone(),
+        args.port,
+        settings,
+        agent_inputs,
+        approvals,
+    ))
 }
 
 async fn serve(
@@ -132,6 +146,7 @@ async fn serve(
     port: Option<u16>,
     settings: Settings,
     agent_inputs: LoadInputs,
+    approvals: Arc<ApprovalHub>,
 ) -> Result<u8> {
     let listeners = match hardclaw_gateway::bind(&settings).await {
         Ok(l) => l,
@@ -160,7 +175,7 @@ async fn serve(
             global: global.clone(),
         })),
     };
-    let gw = Arc::new(Gateway::new(settings, ports));
+    let gw = Arc::new(Gateway::with_approvals(settings, ports, approvals));
     responder.attach(gw.clone());
     for l in &listeners {
         if let Ok(addr) = l.local_addr() {
@@ -197,7 +212,7 @@ async fn serve(
 }
 
 fn reload(gw: &Arc<Gateway>, responder: &AgentResponder, global: &GlobalArgs, port: Option<u16>) {
-    match resolve(global, port) {
+    match resolve(global, port, &gw.approvals) {
         Ok((next, agent_inputs)) => {
             responder.reload(agent_inputs, super::agent_runtime::gateway_secrets(&next));
             for note in gw.replace_settings(next) {

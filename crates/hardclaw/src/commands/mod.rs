@@ -5,6 +5,7 @@ pub mod audit;
 pub mod config;
 pub mod doctor;
 pub mod gateway;
+pub mod gateway_approver;
 pub mod guard;
 pub mod pairing;
 pub mod policy;

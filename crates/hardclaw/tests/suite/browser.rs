@@ -1,5 +1,6 @@
 //! The Control UI in headless Chromium, driven over the Chrome DevTools protocol: log in with the
-//! token, send a message, approve a pairing request. Needs `chromium` (`.ci/run` installs it);
+//! token, send a message, approve a pairing request; with a (scripted) model, watch a reply
+//! stream in and approve or deny the agent's tool calls. Needs `chromium` (`.ci/run` installs it);
 //! outside CI the test is skipped when the browser is missing.
 
 use std::io::{BufRead, BufReader};
@@ -12,6 +13,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::common::Home;
 use super::gateway::{Receiver, Ws, start, webhook, webhook_config};
+use super::gateway_agent::{Wire, world};
+use hardclaw_agent::scripted::ScriptedTurn;
 
 struct Browser {
     child: Child,
@@ -134,13 +137,59 @@ impl Cdp {
     }
 }
 
-#[tokio::test]
-async fn control_ui_login_send_and_approve_pairing() {
-    let Some(bin) = chromium() else {
+/// Headless Chromium with one page at `url`, attached over CDP.
+async fn open_page(bin: &str, url: &str) -> (Browser, Cdp) {
+    let (browser, devtools) = launch(bin);
+    let (ws, _) = tokio_tungstenite::connect_async(&devtools)
+        .await
+        .expect("devtools");
+    let mut cdp = Cdp {
+        ws,
+        next_id: 0,
+        session: None,
+    };
+    let target = cdp.call("Target.createTarget", json!({"url": url})).await;
+    let attached = cdp
+        .call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        )
+        .await;
+    cdp.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+    cdp.call("Runtime.enable", json!({})).await;
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('login-form')",
+        "the login page",
+    )
+    .await;
+    (browser, cdp)
+}
+
+/// Logs in with the token and waits for the app.
+async fn login(cdp: &mut Cdp, token: &str) {
+    cdp.eval(&format!(
+        "document.getElementById('token').value = {}; document.getElementById('login-button').click(); true",
+        json!(token)
+    ))
+    .await;
+    cdp.wait_for("document.getElementById('status').textContent === 'connected' && !document.getElementById('app').hidden", "login").await;
+}
+
+/// The chromium binary, or `None` (then the test is skipped; never in CI).
+fn chromium_or_skip() -> Option<String> {
+    let bin = chromium();
+    if bin.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
             "chromium is required in CI"
         );
+    }
+    bin
+}
+
+#[tokio::test]
+async fn control_ui_login_send_and_approve_pairing() {
+    let Some(bin) = chromium_or_skip() else {
         eprintln!("skipping: chromium not installed");
         return;
     };
@@ -160,39 +209,8 @@ async fn control_ui_login_send_and_approve_pairing() {
         .unwrap()
         .to_string();
 
-    let (_browser, devtools) = launch(&bin);
-    let (ws, _) = tokio_tungstenite::connect_async(&devtools)
-        .await
-        .expect("devtools");
-    let mut cdp = Cdp {
-        ws,
-        next_id: 0,
-        session: None,
-    };
-    let target = cdp
-        .call("Target.createTarget", json!({"url": gw.url("/")}))
-        .await;
-    let attached = cdp
-        .call(
-            "Target.attachToTarget",
-            json!({"targetId": target["targetId"], "flatten": true}),
-        )
-        .await;
-    cdp.session = Some(attached["sessionId"].as_str().unwrap().to_string());
-    cdp.call("Runtime.enable", json!({})).await;
-    cdp.wait_for(
-        "document.readyState === 'complete' && !!document.getElementById('login-form')",
-        "the login page",
-    )
-    .await;
-
-    // Log in.
-    cdp.eval(&format!(
-        "document.getElementById('token').value = {}; document.getElementById('login-button').click(); true",
-        json!(gw.token)
-    ))
-    .await;
-    cdp.wait_for("document.getElementById('status').textContent === 'connected' && !document.getElementById('app').hidden", "login").await;
+    let (_browser, mut cdp) = open_page(&bin, &gw.url("/")).await;
+    login(&mut cdp, &gw.token).await;
     // The token is in memory only.
     assert_eq!(
         cdp.eval("localStorage.length + sessionStorage.length + document.cookie.length")
@@ -268,4 +286,134 @@ async fn control_ui_login_send_and_approve_pairing() {
         "the delivered message event",
     )
     .await;
+}
+
+/// Sends a webchat message from the page.
+async fn send_from_page(cdp: &mut Cdp, text: &str) {
+    cdp.eval(&format!(
+        "document.getElementById('message').value = {}; document.getElementById('send-button').click(); true",
+        json!(text)
+    ))
+    .await;
+}
+
+const PAGE_TOKEN: &str = "sk-live-0123456789abcdefghij";
+
+#[tokio::test]
+async fn control_ui_streams_replies_and_answers_tool_call_approvals() {
+    let Some(bin) = chromium_or_skip() else {
+        eprintln!("skipping: chromium not installed");
+        return;
+    };
+    let w = world(
+        Wire::OpenAi,
+        vec![
+            ScriptedTurn::tool(
+                "exec",
+                json!({"command": format!("touch browser-approved && echo ok {PAGE_TOKEN}")}),
+            ),
+            ScriptedTurn::Text("approved and done, streamed to the page".into()),
+            ScriptedTurn::tool("exec", json!({"command": "touch browser-denied"})),
+            ScriptedTurn::Text("denied, so nothing ran".into()),
+        ],
+        json!({}),
+        json!({
+            "agents": {"defaults": {"sandbox": {"mode": "off"}}},
+            "tools": {"exec": {"security": "allowlist", "ask": "always"}}
+        }),
+    )
+    .await;
+    let workspace = w.home.dir.path().join("ws");
+    let (_browser, mut cdp) = open_page(&bin, &w.gw.url("/")).await;
+    login(&mut cdp, &w.gw.token).await;
+    cdp.wait_for(
+        "!document.getElementById('approvals-empty').hidden",
+        "the empty approvals list",
+    )
+    .await;
+    // Record whether a reply was ever shown while it streamed.
+    cdp.eval(
+        "window.sawStreaming = false; new MutationObserver(() => { \
+           if (document.querySelector('#messages li.streaming')) window.sawStreaming = true; \
+         }).observe(document.getElementById('messages'), {childList: true, subtree: true}); true",
+    )
+    .await;
+
+    // Approve.
+    send_from_page(&mut cdp, "run the first command").await;
+    cdp.wait_for(
+        "!!document.querySelector('#approvals li button.approve')",
+        "the approval request",
+    )
+    .await;
+    let shown = cdp
+        .eval("document.querySelector('#approvals li').innerText")
+        .await;
+    let shown = shown.as_str().unwrap();
+    assert!(shown.contains("exec"), "{shown}");
+    assert!(shown.contains("exec needs approval"), "{shown}");
+    assert!(
+        shown.contains("touch browser-approved && echo ok <redacted>"),
+        "{shown}"
+    );
+    assert!(!shown.contains(PAGE_TOKEN), "{shown}");
+    assert!(!workspace.join("browser-approved").exists());
+    cdp.eval("document.querySelector('#approvals li button.approve').click(); true")
+        .await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('approval exec: approved')",
+        "the approval outcome",
+    )
+    .await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('approved and done, streamed to the page')",
+        "the final reply",
+    )
+    .await;
+    assert!(
+        workspace.join("browser-approved").exists(),
+        "the approved command ran"
+    );
+    assert_eq!(cdp.eval("window.sawStreaming").await, json!(true));
+    assert_eq!(
+        cdp.eval("document.querySelectorAll('#messages li.streaming').length")
+            .await,
+        json!(0),
+        "the streamed text is replaced by the final message"
+    );
+    assert_eq!(
+        cdp.eval("document.querySelectorAll('#approvals li').length")
+            .await,
+        json!(0)
+    );
+
+    // Deny.
+    send_from_page(&mut cdp, "run the second command").await;
+    cdp.wait_for(
+        "!!document.querySelector('#approvals li button.deny')",
+        "the second approval request",
+    )
+    .await;
+    cdp.eval("document.querySelector('#approvals li button.deny').click(); true")
+        .await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('approval exec: denied')",
+        "the denial",
+    )
+    .await;
+    cdp.wait_for(
+        "document.getElementById('messages').innerText.includes('denied, so nothing ran')",
+        "the reply after the denial",
+    )
+    .await;
+    assert!(
+        !workspace.join("browser-denied").exists(),
+        "a denied command ran"
+    );
+    // The page still runs under the strict CSP: no inline code was needed.
+    assert_eq!(
+        cdp.eval("getComputedStyle(document.querySelector('#approvals-empty')).display")
+            .await,
+        json!("block")
+    );
 }

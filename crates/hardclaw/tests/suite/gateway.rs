@@ -466,7 +466,7 @@ async fn preauth_limits_close_the_socket() {
     assert!(tokio_tungstenite::connect_async(req).await.is_err());
 }
 
-async fn next_close(ws: &mut Ws) -> Option<CloseCode> {
+pub async fn next_close(ws: &mut Ws) -> Option<CloseCode> {
     loop {
         match tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await

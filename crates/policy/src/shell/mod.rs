@@ -41,6 +41,7 @@ mod tests;
 pub use facts::{
     Arg, CommandFacts, ExecFact, Nesting, NetDest, ObfuscationFact, RedirectFact, RedirectOp,
 };
+pub use unicode::invisible as invisible_char_name;
 
 /// Where a shell or interpreter takes the code it runs from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,9 @@ use unicode_security::{MixedScript, skeleton};
 
 use super::facts::ExecFact;
 
-/// Name of an invisible / control character, or `None` for an ordinary one.
-fn invisible(c: char) -> Option<&'static str> {
+/// Name of an invisible / control character, or `None` for an ordinary one (tab, newline and
+/// carriage return are ordinary). Also what a person approving a command must see escaped.
+pub fn invisible(c: char) -> Option<&'static str> {
     let n = c as u32;
     Some(match n {
         0x00AD => "SOFT HYPHEN",
