@@ -13,6 +13,7 @@ mod guard_regressions_files;
 mod guard_regressions_shell;
 mod netns;
 mod pairing;
+mod phase3;
 mod policy;
 mod redteam;
 mod sandbox;
