@@ -10,7 +10,8 @@
 //! * [`ToolExecutor`] ([`tools`]): every call passes the tool policy and the guards, `ask`
 //!   goes to an [`Approver`], the executors take a [`Permit`]; built-ins `read`, `write`,
 //!   `edit` (contained with `openat2`), `exec` (host only with `sandbox.mode: "off"`, else an
-//!   [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects re-checked).
+//!   [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects re-checked), `process` (background
+//!   commands of `exec`, per session in a [`ProcessRegistry`]).
 //! * `scripted` (feature `testkit`): a local model server speaking both wire formats.
 #![forbid(unsafe_code)]
 
@@ -35,6 +36,8 @@ pub use models::{Api, ModelTarget, resolve_chain};
 pub use provider::{ModelClient, ProviderSettings};
 pub use secret::{ApiKey, KeySource};
 pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
+pub use tools::process::io::{BackgroundIo, Exit, Spawned};
+pub use tools::process::{ProcessLimits, ProcessRegistry};
 pub use tools::sandbox_exec::SandboxBackend;
 pub use tools::{
     ApprovalRequest, Approver, Builtin, Checked, DenyAll, Dns, HostPaths, Permit, ToolExecutor,

@@ -12,6 +12,7 @@
 
 pub mod exec;
 pub mod fetch;
+pub mod process;
 pub mod sandbox_exec;
 pub mod workspace;
 
@@ -49,16 +50,19 @@ pub enum Builtin {
     Exec,
     /// Fetch a URL.
     WebFetch,
+    /// Manage background commands.
+    Process,
 }
 
 impl Builtin {
     /// Every implemented built-in.
-    pub const ALL: [Builtin; 5] = [
+    pub const ALL: [Builtin; 6] = [
         Builtin::Read,
         Builtin::Write,
         Builtin::Edit,
         Builtin::Exec,
         Builtin::WebFetch,
+        Builtin::Process,
     ];
 
     /// The normalised name.
@@ -69,6 +73,7 @@ impl Builtin {
             Builtin::Edit => "edit",
             Builtin::Exec => "exec",
             Builtin::WebFetch => "web_fetch",
+            Builtin::Process => "process",
         }
     }
 
@@ -93,11 +98,15 @@ impl Builtin {
             ),
             Builtin::Exec => (
                 "Run a shell command in the workspace.",
-                json!({"type": "object", "properties": {"command": {"type": "string"}, "timeout": {"type": "integer"}}, "required": ["command"]}),
+                json!({"type": "object", "properties": {"command": {"type": "string"}, "timeout": {"type": "integer"}, "background": {"type": "boolean"}, "yieldMs": {"type": "integer"}}, "required": ["command"]}),
             ),
             Builtin::WebFetch => (
                 "Fetch an http(s) URL and return its text.",
                 json!({"type": "object", "properties": {"url": {"type": "string"}}, "required": ["url"]}),
+            ),
+            Builtin::Process => (
+                "Manage background commands started by exec (background or yieldMs): list, poll, log, write, kill, clear, remove.",
+                process::spec_parameters(),
             ),
         };
         ToolSpec {
@@ -295,6 +304,7 @@ pub struct ToolExecutor {
     session_key: String,
     host_exec: bool,
     limits: ToolLimits,
+    processes: Arc<process::ProcessRegistry>,
 }
 
 /// The agent's workspace (`agents.list[].workspace`, else `agents.defaults.workspace`, else
@@ -397,6 +407,7 @@ impl ToolExecutor {
             agent_id: opts.agent_id,
             session_key: opts.session_key,
             limits: opts.limits,
+            processes: Arc::default(),
         })
     }
 
@@ -596,6 +607,7 @@ impl ToolExecutor {
             Builtin::Read | Builtin::Write | Builtin::Edit => self.fs(&permit).await,
             Builtin::Exec => self.exec(&permit).await,
             Builtin::WebFetch => self.web_fetch(&permit).await,
+            Builtin::Process => self.process(&permit).await,
         }
     }
 
@@ -646,6 +658,9 @@ impl ToolExecutor {
     }
 
     async fn exec(&self, permit: &Permit) -> ToolResult {
+        if let Some(result) = self.exec_background(permit).await {
+            return result;
+        }
         let p = &permit.params;
         let command = p
             .get("command")
