@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use hardclaw_agent::{
     Agent, AgentError, AgentEvent, AgentSettings, CancelToken, HostPaths, KeySource, ModelClient,
-    ProviderError, ProviderSettings, SandboxBackend, ToolExecutor, ToolExecutorOptions, ToolLimits,
-    resolve_chain,
+    ProcessRegistry, ProviderError, ProviderSettings, SandboxBackend, ToolExecutor,
+    ToolExecutorOptions, ToolLimits, resolve_chain,
 };
 use hardclaw_config::{Config, EnvMap, Locations};
 use hardclaw_gateway::{Responder, TurnFuture, TurnRequest};
@@ -32,6 +32,9 @@ pub struct LoadInputs {
 pub struct AgentResponder {
     inputs: RwLock<Arc<LoadInputs>>,
     store: Arc<Mutex<Store>>,
+    /// Background commands of every session; they outlive the turn that started them and
+    /// are killed when the responder is dropped.
+    processes: Arc<ProcessRegistry>,
 }
 
 impl AgentResponder {
@@ -40,6 +43,7 @@ impl AgentResponder {
         AgentResponder {
             inputs: RwLock::new(Arc::new(inputs)),
             store,
+            processes: Arc::default(),
         }
     }
 
@@ -93,10 +97,19 @@ impl Responder for AgentResponder {
     ) -> TurnFuture {
         let inputs = self.inputs();
         let store = self.store.clone();
+        let processes = self.processes.clone();
         Box::pin(async move {
             let session = req.session.clone();
             let agent_id = req.agent_id.clone();
-            let result = turn(config, inputs, store.clone(), req.clone(), deltas).await;
+            let result = turn(
+                config,
+                inputs,
+                store.clone(),
+                processes,
+                req.clone(),
+                deltas,
+            )
+            .await;
             if let Err((_, false)) = &result {
                 // The turn never started: keep the message in the transcript anyway.
                 record_unanswered(&store, &req);
@@ -134,10 +147,11 @@ async fn turn(
     config: Arc<Config>,
     inputs: Arc<LoadInputs>,
     store: Arc<Mutex<Store>>,
+    processes: Arc<ProcessRegistry>,
     req: TurnRequest,
     deltas: tokio::sync::mpsc::UnboundedSender<String>,
 ) -> Result<String, (AgentError, bool)> {
-    let (agent, forward) = prepare(config, inputs, store, &req, deltas)
+    let (agent, forward) = prepare(config, inputs, store, processes, &req, deltas)
         .await
         .map_err(|e| (e, false))?;
     let outcome = agent.run_turn(&req.text, &CancelToken::new()).await;
@@ -159,6 +173,7 @@ async fn prepare(
     config: Arc<Config>,
     inputs: Arc<LoadInputs>,
     store: Arc<Mutex<Store>>,
+    processes: Arc<ProcessRegistry>,
     req: &TurnRequest,
     deltas: tokio::sync::mpsc::UnboundedSender<String>,
 ) -> Result<(Agent, tokio::task::JoinHandle<()>), AgentError> {
@@ -212,7 +227,8 @@ async fn prepare(
     .map_err(|e| AgentError::Workspace {
         path: workspace.display().to_string(),
         message: e.to_string(),
-    })?;
+    })?
+    .with_processes(processes);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let forward = tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
