@@ -5,7 +5,7 @@
 //! `tools.exec.backgroundMs` for a plain call) it returns the result if the command ended in
 //! time, else the `sessionId`. Only when the tool policy allows `process` for the session (as
 //! OpenClaw: otherwise `exec` runs in the foreground and ignores both). A background command
-//! runs through the same seam as a foreground one — [`ExecBackend::spawn`] (the kernel
+//! runs through the same seam as a foreground one — [`super::exec::ExecBackend::spawn`] (the kernel
 //! sandbox, refusing rather than falling back) unless `sandbox.mode` is explicitly `"off"`,
 //! then [`host::spawn_on_host`] — after the same guards ran on the same `command`.
 //!
@@ -28,7 +28,9 @@
 
 pub mod host;
 pub mod io;
+mod params;
 pub mod registry;
+mod render;
 pub mod ring;
 pub mod settings;
 pub mod stdin;
@@ -38,137 +40,27 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hardclaw_policy::Decision;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 use super::exec::{ExecError, ExecRequest};
 use super::{Permit, ToolExecutor, ToolResult};
 use io::{BackgroundIo, Exit, Stream};
+use params::{Action, Mode, ProcessCall, exec_env, mode};
 use registry::{Entry, Owner, Started};
-use settings::{ProcessSettings, clamp_yield};
+use render::{list_result, log_result, lossy, poll_result, running_result, status_text};
+use settings::ProcessSettings;
 
+pub use params::spec_parameters;
 pub use registry::{ProcessLimits, ProcessRegistry};
+pub use render::{LOG_LINES, POLL_BYTES, PREVIEW_BYTES};
 
-/// Bytes of each stream one `poll` returns at most (the rest waits for the next poll).
-pub const POLL_BYTES: usize = 24 * 1024;
-/// Bytes of each stream shown when a command goes to the background.
-pub const PREVIEW_BYTES: usize = 2 * 1024;
 /// Largest `data` of one `write`.
 pub const MAX_WRITE_BYTES: usize = 64 * 1024;
-/// Lines `log` returns by default, and at most.
-pub const LOG_LINES: (usize, usize) = (200, 2000);
 /// How long `write` may wait for the command to take its input.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long `kill`/`remove` wait for the command to be gone.
 const KILL_WAIT: Duration = Duration::from_secs(5);
-
-/// The `process` tool's parameters, as its spec says.
-pub fn spec_parameters() -> Value {
-    serde_json::json!({
-        "type": "object",
-        "properties": {
-            "action": {"type": "string", "enum": ["list", "poll", "log", "write", "kill", "clear", "remove"]},
-            "sessionId": {"type": "string", "description": "the id exec returned"},
-            "data": {"type": "string", "description": "write: text for the command's stdin"},
-            "eof": {"type": "boolean", "description": "write: close stdin afterwards"},
-            "offset": {"type": "integer", "description": "log: first line (0-based); omit for the last lines"},
-            "limit": {"type": "integer", "description": "log: number of lines"},
-            "stream": {"type": "string", "enum": ["stdout", "stderr"], "description": "log: one stream only"}
-        },
-        "required": ["action"]
-    })
-}
-
-/// How one `exec` call runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// As before: to the end (or the foreground timeout).
-    Foreground,
-    /// Through the registry; returns after `yield_for` if still running.
-    Background {
-        yield_for: Duration,
-        /// Asked for (`background`/`yieldMs`): a full registry is an error, not a fallback.
-        explicit: bool,
-    },
-}
-
-fn mode(params: &Value, settings: &ProcessSettings, process_allowed: bool) -> Result<Mode, String> {
-    let background = match params.get("background") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err("`background` must be true or false".into()),
-    };
-    let yield_ms = match params.get("yieldMs") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .ok_or("`yieldMs` must be a number of milliseconds")?,
-        ),
-    };
-    if !process_allowed {
-        return Ok(Mode::Foreground);
-    }
-    Ok(if background {
-        Mode::Background {
-            yield_for: Duration::ZERO,
-            explicit: true,
-        }
-    } else if let Some(ms) = yield_ms {
-        Mode::Background {
-            yield_for: clamp_yield(Duration::from_millis(ms)),
-            explicit: true,
-        }
-    } else {
-        Mode::Background {
-            yield_for: settings.background,
-            explicit: false,
-        }
-    })
-}
-
-/// `exec`'s `env` parameter (sanitised later by the backend).
-fn exec_env(params: &Value) -> std::collections::BTreeMap<String, String> {
-    params
-        .get("env")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn status_text(entry: &Entry) -> String {
-    match entry.io.exit() {
-        None => "running".into(),
-        Some(e) => e.describe(),
-    }
-}
-
-fn runtime(entry: &Entry) -> String {
-    let end = entry.io.ended_at().unwrap_or_else(std::time::Instant::now);
-    format!(
-        "{:.1}s",
-        end.saturating_duration_since(entry.started).as_secs_f64()
-    )
-}
-
-fn one_line(command: &str, max: usize) -> String {
-    let flat: String = command
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if flat.chars().count() > max {
-        flat.chars().take(max).collect::<String>() + "…"
-    } else {
-        flat
-    }
-}
 
 impl ToolExecutor {
     /// Uses `registry` for background commands instead of this executor's own (the gateway
@@ -414,262 +306,6 @@ async fn kill(entry: &Entry) -> ToolResult {
             entry.id,
             KILL_WAIT.as_secs()
         )),
-    }
-}
-
-fn running_result(entry: &Entry) -> ToolResult {
-    let mut text = format!(
-        "status: running\nsessionId: {}\ncommand: {}\n",
-        entry.id,
-        one_line(&entry.command, 200)
-    );
-    let mut whole = true;
-    let mut cursors = [0u64; 2];
-    for (i, stream) in [Stream::Stdout, Stream::Stderr].into_iter().enumerate() {
-        let (tail, from, end) = entry.io.with_ring(stream, |r| {
-            let from = r.total().saturating_sub(PREVIEW_BYTES as u64);
-            let s = r.read_from(from, PREVIEW_BYTES);
-            (s.bytes, from, s.next)
-        });
-        whole &= from == 0;
-        cursors[i] = end;
-        if !tail.is_empty() {
-            let _ = write!(text, "[{} so far]\n{}\n", stream.name(), lossy(&tail));
-        }
-    }
-    if whole {
-        // Everything so far was shown: the next poll starts after it.
-        *entry.cursors.lock().unwrap_or_else(|p| p.into_inner()) = cursors;
-    }
-    text.push_str("Use the process tool with this sessionId: poll (new output), log, write, kill.");
-    ToolResult::ok(text)
-}
-
-fn list_result(entries: &[Arc<Entry>]) -> ToolResult {
-    if entries.is_empty() {
-        return ToolResult::ok("no background processes".into());
-    }
-    let mut text = String::new();
-    for e in entries {
-        let _ = writeln!(
-            text,
-            "{}  {}  {}  {}",
-            e.id,
-            status_text(e),
-            runtime(e),
-            one_line(&e.command, 80)
-        );
-    }
-    ToolResult::ok(text)
-}
-
-fn poll_result(entry: &Entry) -> ToolResult {
-    // The exit is read before the output, so a command reported as ended has all its
-    // output in the rings already.
-    let exit = entry.io.exit();
-    let mut text = format!(
-        "sessionId: {}\nstatus: {}\nruntime: {}\n",
-        entry.id,
-        exit.as_ref().map_or("running".into(), Exit::describe),
-        runtime(entry)
-    );
-    let mut cursors = entry.cursors.lock().unwrap_or_else(|p| p.into_inner());
-    let (mut any, mut pending) = (false, false);
-    for (i, stream) in [Stream::Stdout, Stream::Stderr].into_iter().enumerate() {
-        let (slice, total) = entry
-            .io
-            .with_ring(stream, |r| (r.read_from(cursors[i], POLL_BYTES), r.total()));
-        if slice.dropped > 0 {
-            let _ = writeln!(
-                text,
-                "[{} bytes of {} were dropped before this: each stream keeps its last {} bytes]",
-                slice.dropped,
-                stream.name(),
-                entry.io.with_ring(stream, |r| r.total() - r.start())
-            );
-        }
-        if !slice.bytes.is_empty() {
-            any = true;
-            let _ = write!(text, "[{}]\n{}\n", stream.name(), lossy(&slice.bytes));
-        }
-        pending |= slice.next < total;
-        cursors[i] = slice.next;
-    }
-    if !any {
-        text.push_str("(no new output)\n");
-    }
-    if pending {
-        text.push_str("[more output pending: poll again]\n");
-    }
-    ToolResult {
-        content: text,
-        is_error: exit.as_ref().is_some_and(|e| !e.success()),
-        blocked: false,
-    }
-}
-
-fn log_result(entry: &Entry, call: &ProcessCall) -> ToolResult {
-    let mut text = format!("sessionId: {}\nstatus: {}\n", entry.id, status_text(entry));
-    let streams: Vec<Stream> = match call.stream {
-        Some(s) => vec![s],
-        None => vec![Stream::Stdout, Stream::Stderr],
-    };
-    for stream in streams {
-        let (kept, dropped) = entry.io.with_ring(stream, |r| (r.contents(), r.start()));
-        let kept = lossy(&kept);
-        let lines: Vec<&str> = kept.lines().collect();
-        let limit = call.limit.unwrap_or(LOG_LINES.0).clamp(1, LOG_LINES.1);
-        let start = match call.offset {
-            Some(o) => o.min(lines.len()),
-            None => lines.len().saturating_sub(limit),
-        };
-        let end = (start + limit).min(lines.len());
-        let _ = write!(
-            text,
-            "[{}] lines {}-{} of {}",
-            stream.name(),
-            start,
-            end,
-            lines.len()
-        );
-        if dropped > 0 {
-            let _ = write!(text, " ({dropped} earlier bytes dropped)");
-        }
-        text.push('\n');
-        for l in &lines[start..end] {
-            text.push_str(l);
-            text.push('\n');
-        }
-    }
-    ToolResult::ok(text)
-}
-
-/// The actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    List,
-    Poll,
-    Log,
-    Write,
-    Kill,
-    Clear,
-    Remove,
-}
-
-impl Action {
-    fn parse(s: &str) -> Option<Action> {
-        Some(match s {
-            "list" => Action::List,
-            "poll" => Action::Poll,
-            "log" => Action::Log,
-            "write" => Action::Write,
-            "kill" => Action::Kill,
-            "clear" => Action::Clear,
-            "remove" => Action::Remove,
-            _ => return None,
-        })
-    }
-
-    /// Parameters the action takes besides `action`.
-    fn keys(self) -> &'static [&'static str] {
-        match self {
-            Action::List => &[],
-            Action::Poll | Action::Kill | Action::Clear | Action::Remove => &["sessionId"],
-            Action::Log => &["sessionId", "offset", "limit", "stream"],
-            Action::Write => &["sessionId", "data", "eof"],
-        }
-    }
-}
-
-/// One parsed `process` call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ProcessCall {
-    action: Action,
-    id: String,
-    data: String,
-    eof: bool,
-    offset: Option<usize>,
-    limit: Option<usize>,
-    stream: Option<Stream>,
-}
-
-impl ProcessCall {
-    fn parse(params: &Value) -> Result<ProcessCall, String> {
-        let empty = Map::new();
-        let obj = params.as_object().unwrap_or(&empty);
-        let action = obj
-            .get("action")
-            .and_then(Value::as_str)
-            .ok_or("`action` is required: list, poll, log, write, kill, clear or remove")?;
-        let action = Action::parse(action).ok_or_else(|| {
-            format!(
-                "unknown action `{}`: list, poll, log, write, kill, clear or remove",
-                one_line(action, 40)
-            )
-        })?;
-        for key in obj.keys() {
-            if key != "action" && !action.keys().contains(&key.as_str()) {
-                return Err(format!(
-                    "`{}` is not a parameter of process {}",
-                    one_line(key, 40),
-                    action_name(action)
-                ));
-            }
-        }
-        let id = match obj.get("sessionId") {
-            Some(Value::String(s)) => s.clone(),
-            None if action == Action::List => String::new(),
-            _ => return Err("`sessionId` (a string) is required".into()),
-        };
-        let data = match obj.get("data") {
-            None => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err("`data` must be a string".into()),
-        };
-        if action == Action::Write && !obj.contains_key("data") && obj.get("eof").is_none() {
-            return Err("`data` is required".into());
-        }
-        let eof = match obj.get("eof") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err("`eof` must be true or false".into()),
-        };
-        let number = |k: &str| -> Result<Option<usize>, String> {
-            match obj.get(k) {
-                None => Ok(None),
-                Some(v) => v
-                    .as_u64()
-                    .map(|n| Some(usize::try_from(n).unwrap_or(usize::MAX)))
-                    .ok_or_else(|| format!("`{k}` must be a non-negative integer")),
-            }
-        };
-        let stream = match obj.get("stream").map(|v| v.as_str()) {
-            None => None,
-            Some(Some("stdout")) => Some(Stream::Stdout),
-            Some(Some("stderr")) => Some(Stream::Stderr),
-            Some(_) => return Err("`stream` must be stdout or stderr".into()),
-        };
-        Ok(ProcessCall {
-            action,
-            id,
-            data,
-            eof,
-            offset: number("offset")?,
-            limit: number("limit")?,
-            stream,
-        })
-    }
-}
-
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::List => "list",
-        Action::Poll => "poll",
-        Action::Log => "log",
-        Action::Write => "write",
-        Action::Kill => "kill",
-        Action::Clear => "clear",
-        Action::Remove => "remove",
     }
 }
 
