@@ -12,8 +12,9 @@
 //!   `edit` and `apply_patch` (contained with `openat2`), `exec` (host only with
 //!   `sandbox.mode: "off"`, else an [`ExecBackend`]), `web_fetch` (DNS-pinned, redirects
 //!   re-checked), `web_search` (Brave), `memory_search` / `memory_get` (keyword search over the
-//!   workspace's memory files), the session tools and `message`; web content reaches the
-//!   model in an untrusted-content envelope.
+//!   workspace's memory files), `process` (background commands of `exec`, per session in a
+//!   [`ProcessRegistry`]), the session tools and `message`; web content reaches the model in
+//!   an untrusted-content envelope.
 //! * [`Runtime`]: runs a turn of any agent in any session — for the gateway and for agents
 //!   themselves (`sessions_send`, `sessions_spawn`), with per-session turn locks, the
 //!   session's [`TaintState`] (persisted), content-guard at every agent-to-agent boundary
@@ -53,6 +54,8 @@ pub use secret::{ApiKey, KeyProblem, KeySource};
 pub use taint_state::TaintState;
 pub use tools::exec::{ExecBackend, ExecError, ExecOutput, ExecRequest, UnwiredSandbox};
 pub use tools::message::{Messenger, OutboundMessage, SendFuture};
+pub use tools::process::io::{BackgroundIo, Exit, Spawned};
+pub use tools::process::{ProcessLimits, ProcessRegistry};
 pub use tools::sandbox_exec::SandboxBackend;
 pub use tools::{
     ApprovalRequest, Approver, Builtin, Checked, DenyAll, Dns, HostPaths, Permit, ToolExecutor,

@@ -114,6 +114,9 @@ struct Inner {
     locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     children: Mutex<HashMap<String, usize>>,
     store: Option<Arc<Mutex<Store>>>,
+    /// Background commands of every session; they outlive the turn that started them and
+    /// are killed when the runtime goes away.
+    processes: Arc<crate::tools::process::ProcessRegistry>,
 }
 
 /// The runtime (cheap to clone).
@@ -375,7 +378,8 @@ impl Runtime {
             path: workspace.display().to_string(),
             message: e.to_string(),
         })?
-        .with_keys(&opts.keys);
+        .with_keys(&opts.keys)
+        .with_processes(Arc::clone(&self.inner.processes));
         let agent = Agent::new(
             config,
             Arc::clone(store),

@@ -49,6 +49,8 @@ fn main() {
         timeout: Duration::from_secs(10),
         output_cap: 1 << 20,
         cancel: None,
+        on_output: None,
+        stdin: false,
     };
     let n = 200;
     for _ in 0..10 {

@@ -4,6 +4,9 @@
 //! Order (fail closed at every step): resolve the agent's effective sandbox → settle the
 //! workspace (must exist unless it is the agent's default, which is created) → check the
 //! kernel → start the proxy on a socket in a fresh 0700 directory → build the spec → run.
+//!
+//! [`exec`] runs to the end; [`start`] returns a [`Started`] command once it runs inside the
+//! sandbox (for background commands: output streamed, stdin piped, cancelled by its flag).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,8 +18,8 @@ use hardclaw_policy::NetworkGuard;
 use crate::error::Refusal;
 use crate::mounts::RealHost;
 use crate::policy::{SandboxInputs, WorkspaceMode, build_spec, resolve};
-use crate::proxy::{ProxyDecision, ProxySettings, start_proxy};
-use crate::run::{Outcome, RunOptions, run};
+use crate::proxy::{ProxyDecision, ProxyHandle, ProxySettings, start_proxy};
+use crate::run::{Outcome, OutputSink, RunOptions, Running, spawn};
 use crate::spec::Limits;
 
 /// Called for every proxy decision.
@@ -60,8 +63,57 @@ impl std::fmt::Debug for ExecJob<'_> {
     }
 }
 
+/// How a [`start`]ed command talks to its caller.
+#[derive(Debug, Clone, Default)]
+pub struct Streaming {
+    /// Output as it arrives.
+    pub on_output: Option<OutputSink>,
+    /// A stdin pipe ([`Started::take_stdin`]) instead of `/dev/null`.
+    pub stdin: bool,
+}
+
+/// A sandboxed command that is running. The egress proxy lives as long as it; dropping it
+/// without [`Started::wait`] kills the sandbox.
+#[derive(Debug)]
+pub struct Started {
+    running: Running,
+    proxy: ProxyHandle,
+    dir: PrivateDir,
+}
+
+impl Started {
+    /// The process group of the sandbox's trampoline and pid 1.
+    pub fn pgid(&self) -> u32 {
+        self.running.pgid()
+    }
+
+    /// The write end of the command's stdin ([`Streaming::stdin`]).
+    pub fn take_stdin(&mut self) -> Option<std::process::ChildStdin> {
+        self.running.take_stdin()
+    }
+
+    /// Waits for the command; then stops the proxy and removes its socket directory.
+    pub fn wait(self) -> Result<Outcome, Refusal> {
+        let Started {
+            running,
+            proxy,
+            dir,
+        } = self;
+        let result = running.wait();
+        drop(proxy);
+        drop(dir);
+        result
+    }
+}
+
 /// Runs the job. A [`Refusal`] means the command did not run at all.
 pub fn exec(job: ExecJob<'_>) -> Result<Outcome, Refusal> {
+    start(job, Streaming::default())?.wait()
+}
+
+/// Starts the job and returns once the command runs inside the fully applied sandbox. A
+/// [`Refusal`] means it did not run at all (never on the host).
+pub fn start(job: ExecJob<'_>, streaming: Streaming) -> Result<Started, Refusal> {
     let mut eff = resolve(job.config, job.agent_id, job.session, job.inputs);
     let explicit = job.workspace.is_some();
     if let Some(ws) = job.workspace {
@@ -104,14 +156,19 @@ pub fn exec(job: ExecJob<'_>) -> Result<Outcome, Refusal> {
         timeout: job.limits.timeout,
         output_cap: job.limits.output_cap,
         cancel: job.cancel,
+        on_output: streaming.on_output,
+        stdin: streaming.stdin,
     };
-    let result = run(&spec, &opts);
-    drop(proxy);
-    drop(dir);
-    result
+    let running = spawn(&spec, &opts)?;
+    Ok(Started {
+        running,
+        proxy,
+        dir,
+    })
 }
 
 /// A 0700 directory under the temp dir for the proxy socket, removed on drop.
+#[derive(Debug)]
 struct PrivateDir {
     path: PathBuf,
 }

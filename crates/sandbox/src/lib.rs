@@ -7,7 +7,9 @@
 //!   [`mounts::mount_plan`], [`seccomp::deny_rules`], [`landlock_rules::rules`],
 //!   [`env::sanitized_env`], [`rlimits::rlimits`].
 //! * [`run`]: the parent side — spawns the trampoline, enforces the timeout and output caps,
-//!   and reports a [`Refusal`] when anything could not be applied (fail closed).
+//!   and reports a [`Refusal`] when anything could not be applied (fail closed); [`spawn`] /
+//!   [`start`] return once the command runs, for background commands (output streamed to an
+//!   [`OutputSink`], stdin piped, killed through the cancel flag).
 //! * [`trampoline::main`]: the child side, entered from the re-executed binary before any
 //!   async runtime starts; the only place with system calls that change the process.
 //! * [`kernel_support`]: a cached probe of the kernel features the sandbox needs.
@@ -32,10 +34,10 @@ mod sys;
 pub mod trampoline;
 
 pub use error::Refusal;
-pub use exec::{DecisionSink, ExecJob, exec};
+pub use exec::{DecisionSink, ExecJob, Started, Streaming, exec, start};
 pub use explain::Explanation;
 pub use kernel::{KernelSupport, kernel_support};
 pub use policy::{EffectiveSandbox, SandboxInputs, WorkspaceMode, resolve};
-pub use run::{Outcome, RunOptions, run};
+pub use run::{Outcome, OutputSink, OutputStream, RunOptions, Running, run, spawn};
 pub use spec::{Limits, SandboxSpec};
 pub use trampoline::TRAMPOLINE_ARG;

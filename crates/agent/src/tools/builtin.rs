@@ -37,11 +37,13 @@ pub enum Builtin {
     MemoryGet,
     /// Search the web (Brave).
     WebSearch,
+    /// Manage background commands started by `exec`.
+    Process,
 }
 
 impl Builtin {
     /// Every implemented built-in.
-    pub const ALL: [Builtin; 15] = [
+    pub const ALL: [Builtin; 16] = [
         Builtin::Read,
         Builtin::Write,
         Builtin::Edit,
@@ -57,6 +59,7 @@ impl Builtin {
         Builtin::MemorySearch,
         Builtin::MemoryGet,
         Builtin::WebSearch,
+        Builtin::Process,
     ];
 
     /// The normalised name.
@@ -77,6 +80,7 @@ impl Builtin {
             Builtin::MemorySearch => "memory_search",
             Builtin::MemoryGet => "memory_get",
             Builtin::WebSearch => "web_search",
+            Builtin::Process => "process",
         }
     }
 
@@ -124,7 +128,8 @@ impl Builtin {
             Builtin::Exec => (
                 "Run a shell command in the workspace.",
                 object(
-                    json!({"command": {"type": "string"}, "timeout": {"type": "integer"}}),
+                    json!({"command": {"type": "string"}, "timeout": {"type": "integer"},
+                           "background": {"type": "boolean"}, "yieldMs": {"type": "integer"}}),
                     &["command"],
                 ),
             ),
@@ -175,6 +180,10 @@ impl Builtin {
             Builtin::MemorySearch => super::memory::search_spec(),
             Builtin::MemoryGet => super::memory::get_spec(),
             Builtin::WebSearch => super::search::spec(),
+            Builtin::Process => (
+                "Manage background commands started by exec (background or yieldMs): list, poll, log, write, kill, clear, remove.",
+                super::process::spec_parameters(),
+            ),
         }
     }
 }

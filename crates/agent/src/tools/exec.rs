@@ -5,18 +5,24 @@
 //! Host runs: `/bin/sh -c COMMAND` in the workspace, environment cleared and rebuilt from
 //! `sanitize_exec_env(params.env)` plus a fixed `PATH`, `HOME` = the workspace; own process
 //! group, killed as a group on timeout; stdout and stderr capped.
+//!
+//! Background commands (`exec` with `background`/`yieldMs`, managed by the `process` tool) go
+//! through the same seam: [`ExecBackend::spawn`] (the sandbox) or
+//! [`super::process::host::spawn_on_host`] (sandbox off), with the same environment rules.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hardclaw_policy::command_guard::sanitize_exec_env;
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 
+use super::process::io::{BackgroundIo, Spawned};
 use super::{Permit, ToolResult};
 
 /// `PATH` for host commands.
@@ -65,6 +71,9 @@ pub enum ExecError {
     /// The sandbox could not be fully applied, so the command did not run (never on the host).
     #[error("sandbox refused: {0}")]
     Refused(String),
+    /// This backend cannot run commands in the background.
+    #[error("this exec backend cannot run commands in the background")]
+    BackgroundUnsupported,
 }
 
 /// Runs commands somewhere other than the host (the sandbox).
@@ -74,6 +83,20 @@ pub trait ExecBackend: Send + Sync + std::fmt::Debug {
         &self,
         req: ExecRequest,
     ) -> Pin<Box<dyn Future<Output = Result<ExecOutput, ExecError>> + Send + '_>>;
+
+    /// Starts one command in the background and resolves once it runs (for the sandbox: once
+    /// the sandbox is fully applied — a refusal is an error, never a host fallback). Output
+    /// goes to `io` as it arrives; `io`'s cancel flag and `req.timeout` kill the whole sandbox
+    /// or process group; the end is recorded with [`BackgroundIo::finish`]. `output_cap` is
+    /// unused (the rings in `io` cap the output). Default: refused.
+    fn spawn(
+        &self,
+        req: ExecRequest,
+        io: Arc<BackgroundIo>,
+    ) -> Pin<Box<dyn Future<Output = Result<Spawned, ExecError>> + Send + '_>> {
+        let _ = (req, io);
+        Box::pin(async { Err(ExecError::BackgroundUnsupported) })
+    }
 }
 
 /// The backend until the sandbox is wired: refuses everything.
@@ -85,6 +108,14 @@ impl ExecBackend for UnwiredSandbox {
         &self,
         _req: ExecRequest,
     ) -> Pin<Box<dyn Future<Output = Result<ExecOutput, ExecError>> + Send + '_>> {
+        Box::pin(async { Err(ExecError::SandboxNotWired) })
+    }
+
+    fn spawn(
+        &self,
+        _req: ExecRequest,
+        _io: Arc<BackgroundIo>,
+    ) -> Pin<Box<dyn Future<Output = Result<Spawned, ExecError>> + Send + '_>> {
         Box::pin(async { Err(ExecError::SandboxNotWired) })
     }
 }
@@ -167,6 +198,9 @@ pub async fn run_on_host(req: ExecRequest) -> Result<ExecOutput, ExecError> {
 /// The `exec` tool.
 impl super::ToolExecutor {
     pub(super) async fn exec(&self, permit: &Permit) -> ToolResult {
+        if let Some(result) = self.exec_background(permit).await {
+            return result;
+        }
         let p = &permit.params;
         let command = p
             .get("command")

@@ -59,6 +59,7 @@ impl ToolExecutor {
                 &opts.agent_id,
                 None,
             )),
+            processes: Arc::default(),
             taint_policy: TaintPolicy::from_config(&config, Some(&opts.agent_id)),
             leak: Arc::new(LeakGuard::new(&opts.secrets)),
             guards: Arc::new(guards),
@@ -408,6 +409,7 @@ impl ToolExecutor {
             Builtin::ApplyPatch => self.apply_patch(&permit).await,
             Builtin::MemorySearch | Builtin::MemoryGet => self.memory(&permit).await,
             Builtin::WebSearch => self.web_search(&permit).await,
+            Builtin::Process => self.process(&permit).await,
         }
     }
 }

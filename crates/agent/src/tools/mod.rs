@@ -15,7 +15,8 @@
 //!    tells the model only `blocked by policy: <guard>/<rule>`.
 //!
 //! Each tool's execution lives in its own module ([`fs`], [`exec`], [`fetch`], [`patch`],
-//! [`memory`], [`search`], [`sessions`], [`message`]); the policy path is in [`executor`].
+//! [`memory`], [`search`], [`process`], [`sessions`], [`message`]); the policy path is in
+//! [`executor`].
 
 mod builtin;
 pub mod exec;
@@ -25,6 +26,7 @@ mod fs;
 pub mod memory;
 pub mod message;
 pub mod patch;
+pub mod process;
 pub mod sandbox_exec;
 pub mod search;
 pub mod sessions;
@@ -257,6 +259,7 @@ pub struct ToolExecutor {
     host_exec: bool,
     limits: ToolLimits,
     web_search: Arc<search::SearchConfig>,
+    processes: Arc<process::ProcessRegistry>,
 }
 
 /// The agent's workspace (`agents.list[].workspace`, else `agents.defaults.workspace`, else

@@ -460,3 +460,64 @@ async fn apply_patch_edits_the_workspace_when_switched_on_and_refuses_the_ssh_ke
                 && d.session_key.as_deref() == Some(ALICE_SESSION))
     );
 }
+
+/// Host pids whose command line contains `marker` (sandboxed processes are visible too).
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline"))
+            && String::from_utf8_lossy(&cmd).contains(marker)
+        {
+            found.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_background_command_outlives_its_turn_and_dies_with_the_gateway() {
+    let marker = "987990";
+    let mut w = world(
+        Wire::OpenAi,
+        vec![
+            ScriptedTurn::tool(
+                "exec",
+                json!({"command": format!("echo started-e2e; sleep {marker}"), "background": true}),
+            ),
+            ScriptedTurn::Text("started it".into()),
+            ScriptedTurn::tool("process", json!({"action": "list"})),
+            ScriptedTurn::Text("it is running".into()),
+        ],
+        alice_allowed(),
+        // No `sandbox.mode: "off"`: exec runs in the kernel sandbox, this binary the
+        // trampoline (`security: full` only lifts the host exec allowlist, which the guards
+        // apply because the session is not marked sandboxed by `sandbox.mode`).
+        json!({"tools": {"exec": {"security": "full", "ask": "off"}}}),
+    )
+    .await;
+    from_alice(&w, "start the job").await;
+    let (_, reply) = w.receiver.next().await;
+    assert_eq!(reply["text"], "started it");
+    let started = w.server.requests()[1].body.to_string();
+    assert!(started.contains("status: running"), "{started}");
+    assert!(started.contains("sessionId: proc-"), "{started}");
+    // The next turn (a new executor) still sees the command: the registry is the gateway's.
+    from_alice(&w, "is it still running?").await;
+    let (_, reply) = w.receiver.next().await;
+    assert_eq!(reply["text"], "it is running");
+    let listed = w.server.requests()[3].body.to_string();
+    assert!(listed.contains("running"), "{listed}");
+    assert!(listed.contains(&format!("sleep {marker}")), "{listed}");
+    assert!(!processes_with(marker).is_empty());
+    // The gateway is killed outright (no destructor runs): the sandbox dies with it.
+    drop(w.gw);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !processes_with(marker).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            processes_with(marker)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
