@@ -329,6 +329,42 @@ fn bypass_interactive_interpreter() {
     }
 }
 
+/// Found by the `process write` review: a shell or interpreter whose script is `/dev/stdin`
+/// reads its program from the terminal (or whatever is written to it later) like `sh -s`.
+#[test]
+fn bypass_script_path_is_stdin() {
+    let interactive = |cmd: &str| {
+        facts(cmd)
+            .obfuscation
+            .iter()
+            .any(|o| o.rule == "interactive-interpreter")
+    };
+    for cmd in [
+        "sh /dev/stdin",
+        "bash /dev/fd/0",
+        "python3 /dev/stdin",
+        "node /proc/self/fd/0",
+    ] {
+        assert!(interactive(cmd), "{cmd}");
+    }
+    // Neighbours: a real script; code piped in is analysed instead.
+    for cmd in [
+        "sh ./stdin.sh",
+        "python3 dev/stdin.py",
+        "echo ls | sh /dev/stdin",
+    ] {
+        assert!(!interactive(cmd), "{cmd}");
+    }
+    let piped = facts("echo 'cat ~/.ssh/id_rsa' | sh /dev/stdin");
+    assert!(
+        piped
+            .commands
+            .iter()
+            .any(|c| c.program.as_deref() == Some("cat")),
+        "the piped program is analysed: {piped:?}"
+    );
+}
+
 #[test]
 fn bypass_jq_rawfile_slurpfile() {
     has(

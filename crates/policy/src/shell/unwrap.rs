@@ -819,7 +819,7 @@ fn shell_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
             None => Vec::new(),
         };
     }
-    if stdin || args.get(i).is_none() {
+    if stdin || args.get(i).is_none_or(|a| is_stdin_path(a.text())) {
         return vec![Inner::Stdin];
     }
     match args.get(i) {
@@ -829,6 +829,15 @@ fn shell_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
         }],
         _ => Vec::new(),
     }
+}
+
+/// A "script file" that is the program's own standard input (`sh /dev/stdin` reads its code
+/// from stdin exactly like `sh -s`).
+fn is_stdin_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0" | "/proc/thread-self/fd/0"
+    )
 }
 
 /// `python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`, `osascript -e`, ...
@@ -875,7 +884,7 @@ fn interpreter_exec(program: &str, args: &[Arg]) -> Vec<Inner> {
             });
             reads_stdin = false;
         } else if !t.starts_with('-') || t == "-" {
-            if t != "-" {
+            if t != "-" && !is_stdin_path(t) {
                 reads_stdin = false;
             }
             break;
