@@ -741,3 +741,46 @@ async fn history_of_a_sibling_session_is_not_visible_a_spawned_child_is() {
     assert_eq!(status["tainted"], false);
     assert!(status["messages"].as_u64().unwrap() >= 1);
 }
+
+#[tokio::test]
+async fn an_approved_tainted_egress_goes_ahead_once_and_the_domain_is_then_known() {
+    // The escape hatch, per call: a person approves the ask.
+    let w = topology(Api::OpenAiCompletions, json!({})).await;
+    let fetch = json!({"url": "https://allowed.example/page"});
+    w.server.push_for("m2", ScriptedTurn::tool("web_fetch", fetch.clone()));
+    w.server.push_for("m2", ScriptedTurn::tool("web_fetch", fetch));
+    w.server.push_for("m2", ScriptedTurn::Text("done".into()));
+    let yes = Arc::new(super::harness::Yes::default());
+    let rt = w.runtime(|o| {
+        o.approver = Some(yes.clone());
+        o.dns = Some(super::harness::table_dns(&[(
+            "allowed.example",
+            "192.175.48.1".parse().unwrap(),
+        )]));
+    });
+    turn(&rt, &w, "search", SEARCH, "fwd: fetch this", forwarded()).await;
+    assert_eq!(
+        yes.0.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "asked once: the second fetch of the same domain is no longer new"
+    );
+    assert!(decision(&w, "web_fetch", "taint", "tainted-egress:approved").is_some());
+    let known = stored_taint(&w, SEARCH).known_domains;
+    assert!(known.contains("allowed.example"), "{known:?}");
+}
+
+#[tokio::test]
+async fn taint_off_by_config_is_the_documented_escape_hatch() {
+    let w = topology(Api::OpenAiCompletions, json!({"tools": {"taint": {"enabled": false}}})).await;
+    w.server.push_for("m2", ScriptedTurn::tool("web_fetch", json!({"url": "https://allowed.example/x"})));
+    w.server.push_for("m2", ScriptedTurn::Text("done".into()));
+    let rt = w.runtime(|o| {
+        o.dns = Some(super::harness::table_dns(&[(
+            "allowed.example",
+            "192.175.48.1".parse().unwrap(),
+        )]));
+    });
+    turn(&rt, &w, "search", SEARCH, "fwd: fetch this", forwarded()).await;
+    assert!(w.decisions("web_fetch").iter().all(|d| d.guard != "taint"));
+    assert!(w.decisions("web_fetch").iter().any(|d| d.decision == "allow"));
+}
