@@ -747,8 +747,10 @@ async fn an_approved_tainted_egress_goes_ahead_once_and_the_domain_is_then_known
     // The escape hatch, per call: a person approves the ask.
     let w = topology(Api::OpenAiCompletions, json!({})).await;
     let fetch = json!({"url": "https://allowed.example/page"});
-    w.server.push_for("m2", ScriptedTurn::tool("web_fetch", fetch.clone()));
-    w.server.push_for("m2", ScriptedTurn::tool("web_fetch", fetch));
+    w.server
+        .push_for("m2", ScriptedTurn::tool("web_fetch", fetch.clone()));
+    w.server
+        .push_for("m2", ScriptedTurn::tool("web_fetch", fetch));
     w.server.push_for("m2", ScriptedTurn::Text("done".into()));
     let yes = Arc::new(super::harness::Yes::default());
     let rt = w.runtime(|o| {
@@ -771,8 +773,15 @@ async fn an_approved_tainted_egress_goes_ahead_once_and_the_domain_is_then_known
 
 #[tokio::test]
 async fn taint_off_by_config_is_the_documented_escape_hatch() {
-    let w = topology(Api::OpenAiCompletions, json!({"tools": {"taint": {"enabled": false}}})).await;
-    w.server.push_for("m2", ScriptedTurn::tool("web_fetch", json!({"url": "https://allowed.example/x"})));
+    let w = topology(
+        Api::OpenAiCompletions,
+        json!({"tools": {"taint": {"enabled": false}}}),
+    )
+    .await;
+    w.server.push_for(
+        "m2",
+        ScriptedTurn::tool("web_fetch", json!({"url": "https://allowed.example/x"})),
+    );
     w.server.push_for("m2", ScriptedTurn::Text("done".into()));
     let rt = w.runtime(|o| {
         o.dns = Some(super::harness::table_dns(&[(
@@ -782,5 +791,9 @@ async fn taint_off_by_config_is_the_documented_escape_hatch() {
     });
     turn(&rt, &w, "search", SEARCH, "fwd: fetch this", forwarded()).await;
     assert!(w.decisions("web_fetch").iter().all(|d| d.guard != "taint"));
-    assert!(w.decisions("web_fetch").iter().any(|d| d.decision == "allow"));
+    assert!(
+        w.decisions("web_fetch")
+            .iter()
+            .any(|d| d.decision == "allow")
+    );
 }

@@ -12,6 +12,7 @@ mod gateway_auth;
 mod hardclaw;
 mod hooks;
 mod http;
+mod injection;
 mod logging;
 mod models;
 mod nodes;
@@ -63,4 +64,5 @@ pub(crate) fn collect_all(ctx: &AuditContext<'_>, out: &mut Vec<Finding>) {
     // hardclaw's checks beyond OpenClaw.
     secrets_literal::collect(ctx, out);
     hardclaw::collect(ctx, out);
+    injection::collect(ctx, out);
 }
