@@ -247,7 +247,7 @@ impl Agent {
                 return Err(AgentError::Cancelled);
             }
             state = match state {
-                State::AwaitingModel(t) => self.await_model(t).await?,
+                State::AwaitingModel(t) => self.await_model(t, cancel).await?,
                 State::CheckingToolCalls(t, r) => self.check_tool_calls(t, r)?,
                 State::Executing(t, calls) => self.execute(t, calls, cancel).await?,
                 State::Recording(t, r) => self.finish(t, r)?,
@@ -256,7 +256,7 @@ impl Agent {
         }
     }
 
-    async fn await_model(&self, mut t: Turn) -> Result<State, AgentError> {
+    async fn await_model(&self, mut t: Turn, cancel: &CancelToken) -> Result<State, AgentError> {
         let start = trim(&t.system, &t.messages, t.current, self.budget());
         if start > 0 {
             t.messages.drain(..start);
@@ -269,7 +269,11 @@ impl Agent {
             max_tokens: self.settings.max_tokens,
         };
         let mut on_text = |s: &str| self.emit(AgentEvent::Text(s.to_string()));
-        let reply = self.model.complete(&req, &mut on_text).await?;
+        // A cancel stops an in-flight model request at once (the request is dropped).
+        let reply = tokio::select! {
+            r = self.model.complete(&req, &mut on_text) => r?,
+            () = cancel.cancelled() => return Err(AgentError::Cancelled),
+        };
         t.usage.add(reply.usage);
         t.model = reply.model.clone();
         Ok(State::CheckingToolCalls(t, reply))

@@ -117,6 +117,25 @@ struct Inner {
     /// Background commands of every session; they outlive the turn that started them and
     /// are killed when the runtime goes away.
     processes: Arc<crate::tools::process::ProcessRegistry>,
+    /// The cancel token of each session's running turn.
+    running: Mutex<HashMap<String, CancelToken>>,
+}
+
+/// Unregisters a running turn's cancel token.
+struct Running<'a> {
+    runtime: &'a Runtime,
+    session: String,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.runtime
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.session);
+    }
 }
 
 /// The runtime (cheap to clone).
@@ -210,6 +229,19 @@ impl Runtime {
             .unwrap_or(0)
     }
 
+    /// Cancels the turn running in `session` (and the turns it is waiting on through
+    /// `sessions_send` / `sessions_spawn`). `false` when no turn runs there.
+    pub fn cancel(&self, session: &str) -> bool {
+        let running = self.inner.running.lock().unwrap_or_else(|p| p.into_inner());
+        match running.get(session) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Counts one more running subagent of `parent`, unless `max` already run.
     pub fn child_slot(&self, parent: &str, max: usize) -> Option<ChildSlot> {
         let mut map = self
@@ -277,9 +309,18 @@ impl Runtime {
     ) -> Result<TurnOutcome, AgentError> {
         let wait = matches!(input.origin, Origin::Agent { .. }).then_some(AGENT_WAIT);
         let _turn = self.lock_session(&input.session_key, wait).await?;
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(input.session_key.clone(), cancel.clone());
+        let _running = Running {
+            runtime: self,
+            session: input.session_key.clone(),
+        };
         let store = Arc::clone(self.store()?);
         self.ensure_session(&store, &input)?;
-        let agent = match self.prepare(&config, &store, &input, events) {
+        let agent = match self.prepare(&config, &store, &input, events, &cancel) {
             Ok(a) => a,
             Err(e) => {
                 // The turn never started: keep the message in the transcript anyway.
@@ -338,6 +379,7 @@ impl Runtime {
         store: &Arc<Mutex<Store>>,
         input: &TurnInput,
         events: Option<UnboundedSender<AgentEvent>>,
+        cancel: &CancelToken,
     ) -> Result<Agent, AgentError> {
         let opts = self.options();
         let taint = TaintState::load(Arc::clone(store), &input.session_key)?;
@@ -372,6 +414,7 @@ impl Runtime {
                 secrets,
                 env: Some(opts.keys.env.clone()),
                 decisions: opts.decisions.clone(),
+                cancel: cancel.clone(),
             },
         )
         .map_err(|e| AgentError::Workspace {

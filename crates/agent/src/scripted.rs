@@ -30,6 +30,13 @@ pub enum ScriptedTurn {
         /// The calls.
         calls: Vec<(String, Value)>,
     },
+    /// `turn`, answered only after `delay_ms` (a slow model: for cancellation and timeouts).
+    Slow {
+        /// Milliseconds before the answer starts.
+        delay_ms: u64,
+        /// The answer.
+        turn: Box<ScriptedTurn>,
+    },
     /// An error status with a body (and optional `Retry-After` seconds).
     Status {
         /// HTTP status.
@@ -190,7 +197,15 @@ async fn handle(
             .or_else(|| s.queue.pop_front());
         (turn, n)
     };
-    let turn = turn.unwrap_or(ScriptedTurn::status(500, "script exhausted"));
+    let mut turn = turn.unwrap_or(ScriptedTurn::status(500, "script exhausted"));
+    while let ScriptedTurn::Slow {
+        delay_ms,
+        turn: inner,
+    } = turn
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        turn = *inner;
+    }
     let (text, calls) = match turn {
         ScriptedTurn::Status {
             code,
@@ -214,6 +229,7 @@ async fn handle(
         }
         ScriptedTurn::Text(t) => (t, Vec::new()),
         ScriptedTurn::ToolCalls { text, calls } => (text, calls),
+        ScriptedTurn::Slow { .. } => (String::new(), Vec::new()),
     };
     let calls: Vec<(String, String, Value)> = calls
         .into_iter()

@@ -259,4 +259,8 @@ pub trait Responder: Send + Sync + 'static {
         req: TurnRequest,
         deltas: tokio::sync::mpsc::UnboundedSender<String>,
     ) -> TurnFuture;
+    /// Cancels the turn running in `session`; `false` when none runs there.
+    fn cancel(&self, _session: &str) -> bool {
+        false
+    }
 }

@@ -60,6 +60,7 @@ impl ToolExecutor {
                 None,
             )),
             processes: Arc::default(),
+            cancel: opts.cancel,
             taint_policy: TaintPolicy::from_config(&config, Some(&opts.agent_id)),
             leak: Arc::new(LeakGuard::new(&opts.secrets)),
             guards: Arc::new(guards),

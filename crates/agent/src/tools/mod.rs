@@ -260,6 +260,7 @@ pub struct ToolExecutor {
     limits: ToolLimits,
     web_search: Arc<search::SearchConfig>,
     processes: Arc<process::ProcessRegistry>,
+    cancel: crate::cancel::CancelToken,
 }
 
 /// The agent's workspace (`agents.list[].workspace`, else `agents.defaults.workspace`, else
@@ -340,6 +341,8 @@ pub struct ToolExecutorOptions {
     pub env: Option<hardclaw_config::EnvMap>,
     /// The batched decision log (default: a synchronous insert per decision into `store`).
     pub decisions: Option<hardclaw_store::DecisionLog>,
+    /// The turn's cancel token (turns run for `sessions_send` / `sessions_spawn` share it).
+    pub cancel: crate::cancel::CancelToken,
 }
 
 fn needs_dns(tool: &str) -> bool {

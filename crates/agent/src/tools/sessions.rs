@@ -685,7 +685,7 @@ impl ToolExecutor {
                 json!({"status": "accepted", "sessionKey": target.key}).to_string(),
             );
         };
-        let turn = runtime.run_turn(config, input, None, CancelToken::new());
+        let turn = runtime.run_turn(config, input, None, self.cancel.clone());
         let outcome = match tokio::time::timeout(wait, turn).await {
             Err(_) => {
                 return ToolResult::error(format!(

@@ -105,6 +105,14 @@ pub enum ClientFrame {
         /// The approval id (from `approval_request`).
         id: String,
     },
+    /// Cancel the turn running in a session (default: the operator's webchat session).
+    Cancel {
+        /// Protocol version.
+        v: u32,
+        /// The session whose turn to cancel.
+        #[serde(default)]
+        session: Option<String>,
+    },
 }
 
 impl ClientFrame {
@@ -122,7 +130,8 @@ impl ClientFrame {
             | ClientFrame::Ping { v }
             | ClientFrame::ApprovalsList { v }
             | ClientFrame::ApprovalApprove { v, .. }
-            | ClientFrame::ApprovalDeny { v, .. } => *v,
+            | ClientFrame::ApprovalDeny { v, .. }
+            | ClientFrame::Cancel { v, .. } => *v,
         }
     }
 }
@@ -209,6 +218,13 @@ pub enum ServerFrame {
         account: String,
         /// Sender.
         sender: String,
+    },
+    /// Reply to `cancel`.
+    CancelResult {
+        /// The session.
+        session: String,
+        /// A running turn was told to stop (`false`: none was running).
+        cancelled: bool,
     },
     /// Reply to `pairing_approve` / `pairing_reject`.
     PairingResult {

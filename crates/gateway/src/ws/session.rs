@@ -218,6 +218,18 @@ async fn handle(gw: &AppState, text: &str) -> ServerFrame {
         },
         ClientFrame::ApprovalApprove { id, .. } => approval(gw, id, true),
         ClientFrame::ApprovalDeny { id, .. } => approval(gw, id, false),
+        ClientFrame::Cancel { session, .. } => {
+            let session = session.unwrap_or_else(|| operator_session(&settings));
+            let cancelled = gw
+                .ports
+                .responder
+                .as_ref()
+                .is_some_and(|r| r.cancel(&session));
+            if cancelled {
+                tracing::info!(session = %session, "turn cancelled by the operator");
+            }
+            ServerFrame::CancelResult { session, cancelled }
+        }
         ClientFrame::PairingApprove { channel, code, .. } => pairing(gw, channel, code, true).await,
         ClientFrame::PairingReject { channel, code, .. } => pairing(gw, channel, code, false).await,
         ClientFrame::Audit { .. } => {

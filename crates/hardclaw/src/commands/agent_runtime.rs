@@ -148,6 +148,10 @@ impl Responder for AgentResponder {
         self.runtime.has_model(config, agent_id)
     }
 
+    fn cancel(&self, session: &str) -> bool {
+        self.runtime.cancel(session)
+    }
+
     fn run_turn(
         &self,
         config: Arc<Config>,
@@ -248,11 +252,15 @@ impl Messenger for GatewayMessenger {
         to: &str,
     ) -> Result<(), String> {
         let gw = self.gw.get().ok_or("the gateway is not running")?;
-        hardclaw_gateway::outbox::route(gw, channel, account, to)?;
-        if channel == "webchat" {
-            return Ok(()); // The operator.
+        match hardclaw_gateway::outbox::route(gw, channel, account, to)? {
+            // The operator.
+            hardclaw_gateway::outbox::Route::Operator => Ok(()),
+            // The account the message would go out on (the only one when none was named).
+            hardclaw_gateway::outbox::Route::Webhook { account, .. } => gw
+                .ports
+                .access
+                .may_message(config, channel, Some(&account), to),
         }
-        gw.ports.access.may_message(config, channel, account, to)
     }
 
     fn send(&self, _config: Arc<Config>, m: OutboundMessage) -> SendFuture<'_> {

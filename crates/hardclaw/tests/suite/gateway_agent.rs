@@ -521,3 +521,146 @@ async fn a_background_command_outlives_its_turn_and_dies_with_the_gateway() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn the_operator_cancels_a_running_turn_mid_model_call() {
+    let w = world(
+        Wire::OpenAi,
+        vec![ScriptedTurn::Slow {
+            delay_ms: 20_000,
+            turn: Box::new(ScriptedTurn::Text("too late".into())),
+        }],
+        json!({}),
+        json!({}),
+    )
+    .await;
+    let (mut ws, _) = operator(&w.gw).await;
+    // Nothing runs yet: a cancel says so.
+    let r =
+        super::gateway::request(&mut ws, json!({"v": 1, "type": "cancel"}), "cancel_result").await;
+    assert_eq!(
+        (r["session"].as_str(), r["cancelled"].as_bool()),
+        (Some("agent:main:main"), Some(false))
+    );
+    ws.send(Message::text(
+        json!({"v": 1, "type": "send", "id": "m1", "text": "think hard"}).to_string(),
+    ))
+    .await
+    .unwrap();
+    // Wait until the model has been asked, then cancel.
+    let start = std::time::Instant::now();
+    while w.server.requests().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the model was never asked"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ws.send(Message::text(json!({"v": 1, "type": "cancel"}).to_string()))
+        .await
+        .unwrap();
+    let mut cancelled = false;
+    let notice = loop {
+        let f = next_frame(&mut ws).await;
+        match f["type"].as_str().unwrap() {
+            "cancel_result" => {
+                assert_eq!(f["cancelled"], true, "{f}");
+                cancelled = true;
+            }
+            "message" if f["role"] == "system" => break f,
+            "message" if f["role"] == "assistant" => panic!("the cancelled turn answered: {f}"),
+            _ => {}
+        }
+    };
+    assert!(cancelled);
+    assert_eq!(notice["text"], "The turn was cancelled.");
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "not cancelled mid-call"
+    );
+}
+
+#[tokio::test]
+async fn message_tool_reaches_allowed_recipients_only_and_asks_when_tainted() {
+    // alice is allowlisted; bob is a stranger. The agent messages both.
+    let mut w = world(
+        Wire::OpenAi,
+        vec![
+            ScriptedTurn::ToolCalls {
+                text: String::new(),
+                calls: vec![
+                    (
+                        "message".into(),
+                        json!({"to": "alice", "text": "your report is ready"}),
+                    ),
+                    (
+                        "message".into(),
+                        json!({"to": "bob", "text": "hi stranger"}),
+                    ),
+                ],
+            },
+            ScriptedTurn::Text("told alice".into()),
+        ],
+        json!({"dmPolicy": "allowlist", "allowFrom": ["alice", "carol"], "groupPolicy": "open"}),
+        json!({}),
+    )
+    .await;
+    from_alice(&w, "tell me when it's ready").await;
+    // Two signed posts, in either order (outbound posts are concurrent): the message the agent
+    // sent, and the turn's reply.
+    let mut got = vec![w.receiver.next().await.1, w.receiver.next().await.1];
+    got.sort_by_key(|v| v["text"].as_str().unwrap_or("").to_string());
+    let texts: Vec<(&str, &str, &str)> = got
+        .iter()
+        .map(|v| {
+            (
+                v["kind"].as_str().unwrap(),
+                v["to"].as_str().unwrap(),
+                v["text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("message", "alice", "told alice"),
+            ("message", "alice", "your report is ready")
+        ]
+    );
+    let second = w.server.requests()[1].body.to_string();
+    assert!(
+        second.contains("blocked by policy: message/recipient-not-allowed"),
+        "{second}"
+    );
+    let store = hardclaw_store::Store::open(&w.home.state()).unwrap();
+    let logged = store.decisions(100).unwrap();
+    assert!(logged.iter().any(|d| d.rule == "recipient-not-allowed"
+        && d.tool.as_deref() == Some("message")
+        && d.reason.contains("bob")));
+
+    // A group message taints its session: messaging carol (allowed, but new) now needs an
+    // approval, and no operator is connected to give it.
+    w.server.push(ScriptedTurn::tool(
+        "message",
+        json!({"to": "carol", "text": "the group says hi"}),
+    ));
+    w.server.push(ScriptedTurn::Text("could not".into()));
+    let (s, b) = webhook(
+        &w.gw,
+        "acme",
+        &json!({"sender": "alice", "group": "team-1", "text": "@bot tell carol", "mentions_bot": true}),
+    )
+    .await;
+    assert_eq!((s, b["status"].as_str()), (202, Some("delivered")), "{b}");
+    let (_, reply) = w.receiver.next().await;
+    assert_eq!(reply["text"], "could not", "{reply}");
+    let last = w.server.requests().last().unwrap().body.to_string();
+    assert!(
+        last.contains("blocked by policy: taint/tainted-egress:not-approved"),
+        "{last}"
+    );
+    assert!(
+        w.receiver.nothing_for(Duration::from_millis(300)).await,
+        "carol was messaged"
+    );
+}
