@@ -608,7 +608,7 @@ async fn message_tool_reaches_allowed_recipients_only_and_asks_when_tainted() {
     from_alice(&w, "tell me when it's ready").await;
     // Two signed posts, in either order (outbound posts are concurrent): the message the agent
     // sent, and the turn's reply.
-    let mut got = vec![w.receiver.next().await.1, w.receiver.next().await.1];
+    let mut got = [w.receiver.next().await.1, w.receiver.next().await.1];
     got.sort_by_key(|v| v["text"].as_str().unwrap_or("").to_string());
     let texts: Vec<(&str, &str, &str)> = got
         .iter()
