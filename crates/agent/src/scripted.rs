@@ -121,11 +121,7 @@ impl ScriptedServer {
             .route("/v1/chat/completions", post(handle))
             .route("/v1/messages", post(handle))
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, task) = serve_local(app).await?;
         Ok(ScriptedServer { addr, shared, task })
     }
 
@@ -166,6 +162,18 @@ impl ScriptedServer {
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().requests.clone()
     }
+}
+
+/// Serves `app` on `127.0.0.1:0` until the returned task is aborted.
+pub(crate) async fn serve_local(
+    app: Router,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((addr, task))
 }
 
 async fn handle(

@@ -114,11 +114,7 @@ impl ScriptedBrave {
         let app = Router::new()
             .route("/res/v1/web/search", get(handle))
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, task) = crate::scripted::serve_local(app).await?;
         Ok(ScriptedBrave { addr, shared, task })
     }
 

@@ -139,8 +139,10 @@ async fn read_capped<R: tokio::io::AsyncRead + Unpin>(mut r: R, cap: usize) -> (
     (out, truncated)
 }
 
-/// Runs `req` on the host.
-pub async fn run_on_host(req: ExecRequest) -> Result<ExecOutput, ExecError> {
+/// `/bin/sh -c COMMAND` on the host: in the workspace, the environment cleared and rebuilt
+/// from the sanitised request env plus a fixed `PATH` and `HOME` = the workspace, its own
+/// process group (killed as a group), stdout and stderr piped.
+pub(crate) fn host_command(req: &ExecRequest, stdin: Stdio) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(&req.command)
@@ -149,11 +151,17 @@ pub async fn run_on_host(req: ExecRequest) -> Result<ExecOutput, ExecError> {
         .envs(sanitize_exec_env(&req.env))
         .env("PATH", HOST_PATH)
         .env("HOME", &req.cwd)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    cmd
+}
+
+/// Runs `req` on the host.
+pub async fn run_on_host(req: ExecRequest) -> Result<ExecOutput, ExecError> {
+    let mut cmd = host_command(&req, Stdio::null());
     let mut child = cmd.spawn().map_err(|e| ExecError::Spawn(e.to_string()))?;
     let pgid = child
         .id()

@@ -73,6 +73,22 @@ async fn turn(
     .reply
 }
 
+/// `allowed.example` resolves to an AS112 address (allowed by the SSRF rules, answered by
+/// nothing in this namespace).
+fn allowed_dns(o: &mut hardclaw_agent::RuntimeOptions) {
+    o.dns = Some(super::harness::table_dns(&[(
+        "allowed.example",
+        "192.175.48.1".parse().unwrap(),
+    )]));
+}
+
+/// Queues `turns` for `model`, in order.
+fn script(w: &World, model: &str, turns: Vec<ScriptedTurn>) {
+    for t in turns {
+        w.server.push_for(model, t);
+    }
+}
+
 fn forwarded() -> Origin {
     Origin::Channel {
         channel: "webhook".into(),
@@ -249,16 +265,15 @@ async fn taint_travels_with_the_message_and_search_needs_approval_for_a_new_doma
         ),
     );
     w.server.push_for("m1", ScriptedTurn::Text("done".into()));
-    w.server
-        .push_for("m2", ScriptedTurn::tool("web_fetch", fetch.clone()));
-    w.server
-        .push_for("m2", ScriptedTurn::Text("could not".into()));
-    let rt = w.runtime(|o| {
-        o.dns = Some(super::harness::table_dns(&[(
-            "allowed.example",
-            "192.175.48.1".parse().unwrap(),
-        )]));
-    });
+    script(
+        &w,
+        "m2",
+        vec![
+            ScriptedTurn::tool("web_fetch", fetch.clone()),
+            ScriptedTurn::Text("could not".into()),
+        ],
+    );
+    let rt = w.runtime(allowed_dns);
     turn(
         &rt,
         &w,
@@ -296,16 +311,15 @@ async fn taint_travels_with_the_message_and_search_needs_approval_for_a_new_doma
         ),
     );
     w.server.push_for("m1", ScriptedTurn::Text("done".into()));
-    w.server
-        .push_for("m2", ScriptedTurn::tool("web_fetch", fetch));
-    w.server
-        .push_for("m2", ScriptedTurn::Text("fetched".into()));
-    let rt = w.runtime(|o| {
-        o.dns = Some(super::harness::table_dns(&[(
-            "allowed.example",
-            "192.175.48.1".parse().unwrap(),
-        )]));
-    });
+    script(
+        &w,
+        "m2",
+        vec![
+            ScriptedTurn::tool("web_fetch", fetch),
+            ScriptedTurn::Text("fetched".into()),
+        ],
+    );
+    let rt = w.runtime(allowed_dns);
     turn(
         &rt,
         &w,
@@ -755,10 +769,7 @@ async fn an_approved_tainted_egress_goes_ahead_once_and_the_domain_is_then_known
     let yes = Arc::new(super::harness::Yes::default());
     let rt = w.runtime(|o| {
         o.approver = Some(yes.clone());
-        o.dns = Some(super::harness::table_dns(&[(
-            "allowed.example",
-            "192.175.48.1".parse().unwrap(),
-        )]));
+        allowed_dns(o);
     });
     turn(&rt, &w, "search", SEARCH, "fwd: fetch this", forwarded()).await;
     assert_eq!(
@@ -783,12 +794,7 @@ async fn taint_off_by_config_is_the_documented_escape_hatch() {
         ScriptedTurn::tool("web_fetch", json!({"url": "https://allowed.example/x"})),
     );
     w.server.push_for("m2", ScriptedTurn::Text("done".into()));
-    let rt = w.runtime(|o| {
-        o.dns = Some(super::harness::table_dns(&[(
-            "allowed.example",
-            "192.175.48.1".parse().unwrap(),
-        )]));
-    });
+    let rt = w.runtime(allowed_dns);
     turn(&rt, &w, "search", SEARCH, "fwd: fetch this", forwarded()).await;
     assert!(w.decisions("web_fetch").iter().all(|d| d.guard != "taint"));
     assert!(

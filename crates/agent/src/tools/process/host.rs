@@ -9,10 +9,9 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hardclaw_policy::command_guard::sanitize_exec_env;
 use tokio::io::AsyncReadExt;
 
-use super::super::exec::{ExecError, ExecRequest, HOST_PATH};
+use super::super::exec::{ExecError, ExecRequest, host_command};
 use super::io::{BackgroundIo, Exit, Spawned, Stream};
 
 /// How often the supervisor looks at the cancel flag and the deadline.
@@ -38,19 +37,7 @@ fn kill_group(pgid: Option<u32>) {
 
 /// Starts `req` on the host in the background; output and the end go to `io`.
 pub async fn spawn_on_host(req: ExecRequest, io: Arc<BackgroundIo>) -> Result<Spawned, ExecError> {
-    let mut cmd = tokio::process::Command::new("/bin/sh");
-    cmd.arg("-c")
-        .arg(&req.command)
-        .current_dir(&req.cwd)
-        .env_clear()
-        .envs(sanitize_exec_env(&req.env))
-        .env("PATH", HOST_PATH)
-        .env("HOME", &req.cwd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
+    let mut cmd = host_command(&req, Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| ExecError::Spawn(e.to_string()))?;
     let pgid = child.id();
     let stdin = child
