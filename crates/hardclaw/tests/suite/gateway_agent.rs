@@ -664,3 +664,94 @@ async fn message_tool_reaches_allowed_recipients_only_and_asks_when_tainted() {
         "carol was messaged"
     );
 }
+
+/// The guide's topology end to end: main has no web tools and delegates to search, which has
+/// nothing but web and session tools; search's `web_search` answer comes back through
+/// content-guard's deterministic stage and main answers the channel.
+#[tokio::test]
+async fn main_delegates_a_web_search_to_search_and_answers_the_channel() {
+    const BRAVE_KEY: &str = "BSA-e2e-KEY-topology-0123456789";
+    let brave = ScriptedBrave::start(BRAVE_KEY).await.unwrap();
+    brave.push(BraveReply::Results(vec![BraveResult::new(
+        "Rust 1.85 released",
+        "https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html",
+        "Rust 2024 edition is stable.",
+    )]));
+    let mut w = world_with_env(
+        Wire::Anthropic,
+        vec![],
+        alice_allowed(),
+        json!({
+            "models": {"providers": {"test": {"models": [{"id": "m-main"}, {"id": "m-search"}]}}},
+            "agents": {"list": [
+                {"id": "main", "default": true, "model": "test/m-main",
+                 "subagents": {"allowAgents": ["search"]},
+                 "tools": {"deny": ["web_search", "web_fetch"]}},
+                {"id": "search", "model": "test/m-search", "subagents": {"allowAgents": []},
+                 "tools": {"allow": ["web_search", "web_fetch", "sessions_send", "session_status"]}}
+            ]},
+            "tools": {"web": {"search": {"baseUrl": brave.base_url()}}}
+        }),
+        &[("BRAVE_API_KEY", BRAVE_KEY)],
+    )
+    .await;
+    let s = &w.server;
+    s.push_for(
+        "m-main",
+        ScriptedTurn::tool(
+            "sessions_send",
+            json!({"agentId": "search", "message": "what is new in rust?"}),
+        ),
+    );
+    s.push_for(
+        "m-main",
+        ScriptedTurn::Text("Rust 2024 is out (via search)".into()),
+    );
+    s.push_for(
+        "m-search",
+        ScriptedTurn::tool("web_search", json!({"query": "rust release"})),
+    );
+    s.push_for(
+        "m-search",
+        ScriptedTurn::Text("Rust 1.85 shipped the 2024 edition".into()),
+    );
+    from_alice(&w, "any rust news?").await;
+    let (_, reply) = w.receiver.next().await;
+    assert_eq!(reply["text"], "Rust 2024 is out (via search)", "{reply}");
+    let reqs = w.server.requests();
+    let of = |m: &str| -> Vec<String> {
+        reqs.iter()
+            .filter(|r| r.body["model"] == m)
+            .map(|r| r.body.to_string())
+            .collect()
+    };
+    let (main, search) = (of("m-main"), of("m-search"));
+    assert_eq!((main.len(), search.len()), (2, 2));
+    // main is offered no web tool; search is offered web_search.
+    assert!(
+        !main[0].contains("\"name\":\"web_search\"") && !main[0].contains("\"name\":\"web_fetch\"")
+    );
+    assert!(
+        search[0].contains("\"name\":\"web_search\""),
+        "{}",
+        search[0]
+    );
+    // search saw the results; main saw search's answer.
+    assert!(
+        search[1].contains("Rust 2024 edition is stable"),
+        "{}",
+        search[1]
+    );
+    assert!(
+        main[1].contains("Rust 1.85 shipped the 2024 edition"),
+        "{}",
+        main[1]
+    );
+    assert_eq!(brave.requests().len(), 1);
+    // search is now tainted by web content, and so is main (search's output came back).
+    let store = hardclaw_store::Store::open(&w.home.state()).unwrap();
+    for session in ["agent:search:main", ALICE_SESSION] {
+        let taint = store.session_taint(session).unwrap().unwrap_or_default();
+        assert!(taint.contains("webContent"), "{session}: {taint}");
+    }
+}
