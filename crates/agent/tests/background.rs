@@ -575,17 +575,18 @@ async fn write_feeds_data_but_never_commands(at: Where) {
         "{rest}"
     );
 
-    // Attack: a shell that reads its script from stdin. The command guard does not stop
-    // `sh /dev/stdin` itself, so the process tool refuses to feed it anything, even text the
-    // guards would allow.
-    let sh = start(&ex, "sh /dev/stdin").await;
-    let refused = process(
+    // Attack: a shell that reads its script from stdin (`sh /dev/stdin`, like `sh -s`): the
+    // command guard stops it before it starts (bypass_script_path_is_stdin).
+    let sh = call(
         &ex,
-        json!({"action": "write", "sessionId": sh, "data": "echo pwned > pwned.txt\n"}),
+        "exec",
+        json!({"command": "sh /dev/stdin", "background": true}),
     )
     .await;
-    assert!(refused.blocked, "{refused:?}");
-    assert_eq!(refused.content, "blocked by policy: process/stdin-not-data");
+    assert_eq!(
+        sh.content,
+        "blocked by policy: command-guard/interactive-interpreter"
+    );
     // `ed` runs `!cmd` lines: refused as well (not a program that reads plain data).
     let ed = start(&ex, "ed -s").await;
     let refused = process(
@@ -613,10 +614,10 @@ async fn write_feeds_data_but_never_commands(at: Where) {
             .iter()
             .filter(|d| d.1 == "process" && d.2 == "stdin-not-data" && d.0 == "block")
             .count(),
-        2,
+        1,
         "{decisions:?}"
     );
-    for id in [sh, ed] {
+    for id in [ed] {
         process(&ex, json!({"action": "remove", "sessionId": id})).await;
     }
 }

@@ -6,7 +6,7 @@
 //! things, so hardclaw fails closed with an allowlist: `write` is allowed only when the shell
 //! analyser understood the command and **every** program in it (nested, piped, wrapped)
 //! is one that reads stdin as plain data (`cat`, `grep`, `sort`, `read` in a `while` loop, ...).
-//! Anything else — a shell or interpreter (`sh /dev/stdin`, `python3`), an unknown program, a
+//! Anything else — a shell or interpreter (`sh -s`, `python3`), an unknown program, a
 //! program whose name is only known at run time, an analysis failure — refuses the write.
 //!
 //! This is a second layer: the guards already judge the written `data` as shell text
