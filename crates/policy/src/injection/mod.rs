@@ -6,6 +6,7 @@
 pub mod corpus;
 pub mod detector;
 pub mod encoded;
+mod fold_pass;
 pub mod normalize;
 mod patterns;
 
@@ -22,8 +23,13 @@ pub mod content_guard;
 
 pub use content_guard::{ContentGuard, ContentStage, HttpOutcome, extract_content};
 pub mod taint;
+mod windows;
 
 pub use taint::{EgressContext, SessionTaint, Taint, TaintPolicy, TaintSource};
 
+#[cfg(test)]
+mod equivalence;
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;
