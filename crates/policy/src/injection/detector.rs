@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::encoded::{self, Encoding, Run};
 use super::normalize::{FoldView, Hidden, fold, fold_pattern};
 use super::patterns::{FOLDED, Pat, RAW, SPACED_KEYWORDS};
+use super::raw::RawPatterns;
 
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,8 +70,7 @@ pub const ENCODED: &str = "encoded-payload";
 struct Compiled {
     folded_set: RegexSet,
     folded: Vec<(Regex, Pat, bool)>,
-    raw_set: RegexSet,
-    raw: Vec<(Regex, Pat)>,
+    raw: RawPatterns,
     spaced: Vec<String>,
 }
 
@@ -93,19 +93,7 @@ fn compile() -> Result<Compiled, String> {
         .dfa_size_limit(16 << 20)
         .build()
         .map_err(|e| e.to_string())?;
-    let raw_set = RegexSetBuilder::new(RAW.iter().map(|p| p.re))
-        .size_limit(32 << 20)
-        .dfa_size_limit(8 << 20)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let raw = RAW
-        .iter()
-        .map(|p| {
-            Regex::new(p.re)
-                .map(|re| (re, *p))
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let raw = RawPatterns::compile(RAW)?;
     let spaced = SPACED_KEYWORDS
         .iter()
         .map(|k| fold_pattern(k, false))
@@ -113,7 +101,6 @@ fn compile() -> Result<Compiled, String> {
     Ok(Compiled {
         folded_set,
         folded,
-        raw_set,
         raw,
         spaced,
     })
@@ -193,20 +180,14 @@ fn scan(
             }
         }
     }
-    if c.raw_set.is_match(text) {
-        // Each raw pattern has a literal prefilter: one `find` each beats the set's
-        // overlapping search, and a pattern matches iff its `find` does.
-        for (re, pat) in &c.raw {
-            if let Some(m) = re.find(text) {
-                det.add(Signal {
-                    id: pat.id,
-                    detail: pat.detail.to_string(),
-                    span: m.range(),
-                    weight: pat.weight,
-                });
-            }
-        }
-    }
+    c.raw.for_each_match(text, |pat, span| {
+        det.add(Signal {
+            id: pat.id,
+            detail: pat.detail.to_string(),
+            span,
+            weight: pat.weight,
+        });
+    });
     if folded.spaced_run {
         scan_spaced(c, folded, det);
     }

@@ -9,6 +9,7 @@ pub mod encoded;
 mod fold_pass;
 pub mod normalize;
 mod patterns;
+mod raw;
 
 pub use detector::{Detection, Signal, score};
 pub mod channel_guard;
