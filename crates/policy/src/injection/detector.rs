@@ -1,6 +1,6 @@
-//! The deterministic injection detector: one fold of the text, two `RegexSet` passes (folded
-//! phrases, raw delimiters), a byte scan for encoded runs, and counters for invisible
-//! characters. Signals are combined as independent evidence: `1 - Π(1 - weight)`, with each
+//! The deterministic injection detector: one fold of the text, a `RegexSet` pass over the
+//! folded phrases, the raw delimiter patterns (see `raw`), a byte scan for encoded runs, and
+//! counters for invisible characters. Signals are combined as independent evidence: `1 - Π(1 - weight)`, with each
 //! signal id counted once (its strongest match).
 
 use std::ops::Range;

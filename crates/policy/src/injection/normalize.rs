@@ -2,7 +2,8 @@
 //! look-alikes, fullwidth and mathematical letters, Latin accents), invisible characters
 //! dropped, Unicode tag characters decoded to the ASCII they smuggle, every run of
 //! non-letters collapsed to one space. The folded text is what the phrase patterns see;
-//! `offsets` maps each folded byte back to the original text for signal spans.
+//! `offsets` maps each folded byte back to the original text for signal spans. This file
+//! holds the per-character rules; the table-driven loop that applies them is `fold_pass`.
 
 /// Invisible-character findings made while folding.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
