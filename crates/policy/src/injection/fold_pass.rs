@@ -7,7 +7,8 @@
 //!
 //! With `EVENTS`, the pass also records where any window of the text could carry evidence
 //! that depends on more than the folded letters: invisible characters, words mixing Latin
-//! with look-alikes, and runs of one-letter words long enough to spell a spaced-out keyword. [`super::windows`] scores windows without such an event from this one fold.
+//! with look-alikes, and runs of one-letter words long enough to spell a spaced-out
+//! keyword. [`super::windows`] scores windows without such an event from this one fold.
 
 use std::ops::Range;
 use std::sync::LazyLock;
