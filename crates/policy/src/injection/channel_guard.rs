@@ -12,7 +12,8 @@ use hardclaw_config::Config;
 use serde::{Deserialize, Serialize};
 
 use super::classifier::{InjectionClassifier, ModelClassifierSettings};
-use super::detector::{self, Signal};
+use super::detector::Signal;
+use super::windows::{Windows, window_ranges};
 
 /// The plugin id in `plugins.entries`.
 pub const PLUGIN_ID: &str = "channel-guard";
@@ -143,31 +144,10 @@ pub struct ChannelCheck {
 /// characters after the previous one; the last window ends at the end of the text. A text
 /// of at most `size` characters is one chunk; an empty text has none.
 pub fn chunks(text: &str, size: usize, overlap: usize) -> Vec<&str> {
-    let size = size.max(1);
-    let step = size.saturating_sub(overlap).max(1);
-    let mut out = Vec::new();
-    let mut start = 0usize;
-    while start < text.len() {
-        let rest = &text[start..];
-        // Byte offset (in `rest`) of the window end and of the next window's start.
-        let mut end = rest.len();
-        let mut next = rest.len();
-        for (k, (i, _)) in rest.char_indices().enumerate() {
-            if k == step {
-                next = i;
-            }
-            if k == size {
-                end = i;
-                break;
-            }
-        }
-        out.push(&rest[..end]);
-        if end == rest.len() {
-            break;
-        }
-        start += next;
-    }
-    out
+    window_ranges(text, size, overlap)
+        .into_iter()
+        .map(|r| &text[r])
+        .collect()
 }
 
 /// The guide's block reason for a score.
@@ -291,8 +271,12 @@ impl ChannelGuard {
             check.error = Some(format!("config: {e}"));
             return check;
         }
-        for chunk in chunks(text, c.chunk_size, c.chunk_overlap) {
-            let det = detector::score(chunk);
+        // One fold of the whole message; each window's detection equals
+        // `detector::score(chunk)` (see `windows`).
+        let windows = Windows::new(text);
+        for range in window_ranges(text, c.chunk_size, c.chunk_overlap) {
+            let chunk = &text[range.clone()];
+            let det = windows.detect(range);
             let mut s = det.score;
             // A chunk the detector already blocks needs no model call.
             if !classifier.is_deterministic() && s < c.block_threshold {

@@ -1,6 +1,6 @@
-//! The deterministic injection detector: one fold of the text, two `RegexSet` passes (folded
-//! phrases, raw delimiters), a byte scan for encoded runs, and counters for invisible
-//! characters. Signals are combined as independent evidence: `1 - Π(1 - weight)`, with each
+//! The deterministic injection detector: one fold of the text, a `RegexSet` pass over the
+//! folded phrases, the raw delimiter patterns (see `raw`), a byte scan for encoded runs, and
+//! counters for invisible characters. Signals are combined as independent evidence: `1 - Π(1 - weight)`, with each
 //! signal id counted once (its strongest match).
 
 use std::ops::Range;
@@ -9,9 +9,10 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
-use super::encoded::{self, Encoding};
-use super::normalize::{Folded, fold, fold_pattern, fold_with};
+use super::encoded::{self, Encoding, Run};
+use super::normalize::{FoldView, Hidden, fold, fold_pattern};
 use super::patterns::{FOLDED, Pat, RAW, SPACED_KEYWORDS};
+use super::raw::RawPatterns;
 
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,8 +70,7 @@ pub const ENCODED: &str = "encoded-payload";
 struct Compiled {
     folded_set: RegexSet,
     folded: Vec<(Regex, Pat, bool)>,
-    raw_set: RegexSet,
-    raw: Vec<(Regex, Pat)>,
+    raw: RawPatterns,
     spaced: Vec<String>,
 }
 
@@ -93,19 +93,7 @@ fn compile() -> Result<Compiled, String> {
         .dfa_size_limit(16 << 20)
         .build()
         .map_err(|e| e.to_string())?;
-    let raw_set = RegexSetBuilder::new(RAW.iter().map(|p| p.re))
-        .size_limit(32 << 20)
-        .dfa_size_limit(8 << 20)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let raw = RAW
-        .iter()
-        .map(|p| {
-            Regex::new(p.re)
-                .map(|re| (re, *p))
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let raw = RawPatterns::compile(RAW)?;
     let spaced = SPACED_KEYWORDS
         .iter()
         .map(|k| fold_pattern(k, false))
@@ -113,7 +101,6 @@ fn compile() -> Result<Compiled, String> {
     Ok(Compiled {
         folded_set,
         folded,
-        raw_set,
         raw,
         spaced,
     })
@@ -129,38 +116,56 @@ pub fn self_check() -> Result<(), String> {
 
 /// Scores `text`.
 pub fn score(text: &str) -> Detection {
+    with_compiled(|c, det| {
+        let folded = fold(text);
+        scan(
+            c,
+            text,
+            &FoldView::whole(&folded),
+            &encoded::find_runs(text),
+            det,
+            true,
+        );
+    })
+}
+
+/// Scores `text` given its fold (with offsets) and its encoded runs: the same [`Detection`]
+/// as [`score`], for callers that computed those already (see `windows`).
+pub(crate) fn score_folded(text: &str, folded: &FoldView<'_>, runs: &[Run]) -> Detection {
+    with_compiled(|c, det| scan(c, text, folded, runs, det, true))
+}
+
+fn with_compiled(f: impl FnOnce(&Compiled, &mut Detection)) -> Detection {
     let mut det = Detection::default();
-    let compiled = match COMPILED.as_ref() {
-        Ok(c) => c,
-        Err(e) => {
-            det.add(Signal {
-                id: "detector-error",
-                detail: format!("detector patterns failed to compile: {e}"),
-                span: 0..0,
-                weight: 1.0,
-            });
-            det.finish();
-            return det;
-        }
-    };
-    scan(compiled, text, &mut det, true);
+    match COMPILED.as_ref() {
+        Ok(c) => f(c, &mut det),
+        Err(e) => det.add(Signal {
+            id: "detector-error",
+            detail: format!("detector patterns failed to compile: {e}"),
+            span: 0..0,
+            weight: 1.0,
+        }),
+    }
     det.finish();
     det
 }
 
-fn scan(c: &Compiled, text: &str, det: &mut Detection, decode: bool) {
-    let mut folded = fold_with(text, false);
-    scan_hidden(&folded, det);
-    let folded_hit = c.folded_set.is_match(&folded.text);
-    if folded_hit || folded.spaced_run {
-        // Spans need the offsets: fold again, keeping them (only for texts that matched).
-        folded = fold(text);
-    }
-    if folded_hit {
-        for i in c.folded_set.matches(&folded.text).iter() {
+/// `folded` is `fold(text)` with offsets; `runs` is `find_runs(text)` (decoded only when
+/// `decode`).
+fn scan(
+    c: &Compiled,
+    text: &str,
+    folded: &FoldView<'_>,
+    runs: &[Run],
+    det: &mut Detection,
+    decode: bool,
+) {
+    scan_hidden(&folded.hidden, det);
+    if c.folded_set.is_match(folded.text) {
+        for i in c.folded_set.matches(folded.text).iter() {
             let (re, pat, rot) = &c.folded[i];
-            if let Some(m) = re.find(&folded.text) {
-                let span = map_span(&folded, m.start(), m.end());
+            if let Some(m) = re.find(folded.text) {
+                let span = map_span(folded, m.start(), m.end());
                 let (id, detail, weight) = if *rot {
                     (ROT13, format!("ROT13: {}", pat.detail), pat.weight)
                 } else {
@@ -175,29 +180,32 @@ fn scan(c: &Compiled, text: &str, det: &mut Detection, decode: bool) {
             }
         }
     }
-    if c.raw_set.is_match(text) {
-        for i in c.raw_set.matches(text).iter() {
-            let (re, pat) = &c.raw[i];
-            if let Some(m) = re.find(text) {
-                det.add(Signal {
-                    id: pat.id,
-                    detail: pat.detail.to_string(),
-                    span: m.range(),
-                    weight: pat.weight,
-                });
-            }
-        }
-    }
+    c.raw.for_each_match(text, |pat, span| {
+        det.add(Signal {
+            id: pat.id,
+            detail: pat.detail.to_string(),
+            span,
+            weight: pat.weight,
+        });
+    });
     if folded.spaced_run {
-        scan_spaced(c, &folded, det);
+        scan_spaced(c, folded, det);
     }
     if decode {
-        for run in encoded::find_runs(text) {
-            let Some(decoded) = encoded::decode(text, &run) else {
+        for run in runs {
+            let Some(decoded) = encoded::decode(text, run) else {
                 continue;
             };
             let mut inner = Detection::default();
-            scan(c, &decoded, &mut inner, false);
+            let inner_fold = fold(&decoded);
+            scan(
+                c,
+                &decoded,
+                &FoldView::whole(&inner_fold),
+                &[],
+                &mut inner,
+                false,
+            );
             let strongest = inner
                 .signals
                 .iter()
@@ -227,20 +235,14 @@ fn scan(c: &Compiled, text: &str, det: &mut Detection, decode: bool) {
     }
 }
 
-fn map_span(f: &Folded, start: usize, end: usize) -> Range<usize> {
+fn map_span(f: &FoldView<'_>, start: usize, end: usize) -> Range<usize> {
     // Skip the separating spaces the patterns include at both ends.
-    let s = f.offsets.get(start + 1).copied().unwrap_or(0) as usize;
-    let e = f
-        .offsets
-        .get(end.saturating_sub(1))
-        .copied()
-        .unwrap_or(0)
-        .max(s as u32) as usize;
+    let s = f.offset(start + 1).unwrap_or(0) as usize;
+    let e = f.offset(end.saturating_sub(1)).unwrap_or(0).max(s as u32) as usize;
     s..e
 }
 
-fn scan_hidden(f: &Folded, det: &mut Detection) {
-    let h = &f.hidden;
+fn scan_hidden(h: &Hidden, det: &mut Detection) {
     let at = |i: usize| {
         let s = h.first[i].unwrap_or(0);
         s..s
@@ -287,7 +289,7 @@ fn scan_hidden(f: &Folded, det: &mut Detection) {
 }
 
 /// Joins runs of 4+ one-letter words and looks for keywords in them.
-fn scan_spaced(c: &Compiled, f: &Folded, det: &mut Detection) {
+fn scan_spaced(c: &Compiled, f: &FoldView<'_>, det: &mut Detection) {
     let text = f.text.as_bytes();
     let mut joined = String::new();
     let mut run_start = 0usize;

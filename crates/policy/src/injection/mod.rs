@@ -6,8 +6,10 @@
 pub mod corpus;
 pub mod detector;
 pub mod encoded;
+mod fold_pass;
 pub mod normalize;
 mod patterns;
+mod raw;
 
 pub use detector::{Detection, Signal, score};
 pub mod channel_guard;
@@ -22,8 +24,13 @@ pub mod content_guard;
 
 pub use content_guard::{ContentGuard, ContentStage, HttpOutcome, extract_content};
 pub mod taint;
+mod windows;
 
 pub use taint::{EgressContext, SessionTaint, Taint, TaintPolicy, TaintSource};
 
+#[cfg(test)]
+mod equivalence;
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;

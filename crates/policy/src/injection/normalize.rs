@@ -2,7 +2,8 @@
 //! look-alikes, fullwidth and mathematical letters, Latin accents), invisible characters
 //! dropped, Unicode tag characters decoded to the ASCII they smuggle, every run of
 //! non-letters collapsed to one space. The folded text is what the phrase patterns see;
-//! `offsets` maps each folded byte back to the original text for signal spans.
+//! `offsets` maps each folded byte back to the original text for signal spans. This file
+//! holds the per-character rules; the table-driven loop that applies them is `fold_pass`.
 
 /// Invisible-character findings made while folding.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,10 +36,66 @@ pub struct Folded {
     pub spaced_run: bool,
 }
 
+/// A folded text as the detector reads it: either a whole [`Folded`] or a window cut from
+/// one (see `windows`), with the original offset of each folded byte computed on demand.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FoldView<'a> {
+    /// The folded text (a space at both ends).
+    pub text: &'a str,
+    /// Original offsets of `text[1..]`, before subtracting `base`; bytes past them map to
+    /// `end`.
+    body: &'a [u32],
+    base: u32,
+    end: u32,
+    /// Invisible-character findings.
+    pub hidden: Hidden,
+    /// Whether any run of 4+ one-letter words occurred.
+    pub spaced_run: bool,
+}
+
+impl<'a> FoldView<'a> {
+    /// The whole of `f`, which must have been folded with offsets.
+    pub(crate) fn whole(f: &'a Folded) -> Self {
+        FoldView {
+            text: &f.text,
+            body: f.offsets.get(1..).unwrap_or(&[]),
+            base: 0,
+            end: f.offsets.last().copied().unwrap_or(0),
+            hidden: f.hidden,
+            spaced_run: f.spaced_run,
+        }
+    }
+
+    /// A window's fold: `text` is its folded text, `body` the offsets of the whole text's
+    /// folded bytes that `text[1..]` copies, `base..end` the window in the original text.
+    pub(crate) fn window(text: &'a str, body: &'a [u32], base: u32, end: u32) -> Self {
+        FoldView {
+            text,
+            body,
+            base,
+            end: end - base,
+            hidden: Hidden::default(),
+            spaced_run: false,
+        }
+    }
+
+    /// The original offset of folded byte `i` (what `Folded::offsets[i]` holds), relative to
+    /// the window; `None` past the end.
+    pub(crate) fn offset(&self, i: usize) -> Option<u32> {
+        if i == 0 {
+            return Some(0);
+        }
+        if i > self.text.len() {
+            return None;
+        }
+        Some(self.body.get(i - 1).map_or(self.end, |o| o - self.base))
+    }
+}
+
 /// Folds a letter or digit the way leetspeak writers substitute them. `l` and `1` fold to `i`
 /// (patterns are folded the same way, see [`fold_pattern`]).
 #[inline]
-fn leet(b: u8) -> u8 {
+pub(crate) const fn leet(b: u8) -> u8 {
     match b {
         b'0' => b'o',
         b'1' | b'l' | b'!' | b'|' => b'i',
@@ -137,7 +194,8 @@ fn strip_accent(c: char) -> Option<u8> {
 }
 
 /// What one character folds to.
-enum Class {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
     /// An ASCII byte to fold (letters, digits, leet symbols).
     Ascii(u8),
     /// A look-alike letter (counts towards mixed-script words).
@@ -150,165 +208,18 @@ enum Class {
     Sep,
 }
 
-/// Folds `text`, with offsets. Two allocations.
+/// Folds `text`, with offsets.
 pub fn fold(text: &str) -> Folded {
     fold_with(text, true)
 }
 
-/// Folds `text`; `offsets` is left empty unless `with_offsets` (the fast path: spans are
-/// only needed when something matched).
+/// Folds `text`; `offsets` is left empty unless `with_offsets`.
 pub fn fold_with(text: &str, with_offsets: bool) -> Folded {
-    let mut out: Vec<u8> = Vec::with_capacity(text.len() + 2);
-    let mut offsets: Vec<u32> = if with_offsets {
-        Vec::with_capacity(text.len() + 3)
+    if with_offsets {
+        super::fold_pass::fold_pass::<true, false>(text).0
     } else {
-        Vec::new()
-    };
-    let mut hidden = Hidden::default();
-    out.push(b' ');
-    if with_offsets {
-        offsets.push(0);
+        super::fold_pass::fold_pass::<false, false>(text).0
     }
-    // Word state for mixed-script detection and the spaced-letter run.
-    let mut word_ascii = false;
-    let mut word_lookalike = false;
-    let mut word_len = 0u32;
-    let mut single_run = 0u32;
-    let mut spaced_run = false;
-    let mut prev_ascii_letter = false;
-    let bytes = text.as_bytes();
-    let mut i = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (class, len) = if b < 0x80 {
-            let class = match b {
-                b'A'..=b'Z' => Class::Ascii(b | 0x20),
-                b'a'..=b'z' | b'0'..=b'9' | b'@' | b'$' => Class::Ascii(b),
-                b'\'' => Class::Drop,
-                _ => Class::Sep,
-            };
-            (class, 1)
-        } else {
-            let Some(c) = text[i..].chars().next() else {
-                break;
-            };
-            let len = c.len_utf8();
-            let class = classify(c, i, bytes, &mut hidden, prev_ascii_letter);
-            (class, len)
-        };
-        let at = i as u32;
-        i += len;
-        match class {
-            Class::Drop => continue,
-            Class::Sep => {
-                if out.last() != Some(&b' ') {
-                    end_word(
-                        &mut hidden,
-                        &mut word_ascii,
-                        &mut word_lookalike,
-                        &mut word_len,
-                        &mut single_run,
-                        &mut spaced_run,
-                        at,
-                    );
-                    out.push(b' ');
-                    if with_offsets {
-                        offsets.push(at);
-                    }
-                }
-                prev_ascii_letter = false;
-            }
-            Class::Ascii(a) => {
-                out.push(leet(a));
-                if with_offsets {
-                    offsets.push(at);
-                }
-                word_ascii |= a.is_ascii_alphabetic();
-                word_len += 1;
-                prev_ascii_letter = a.is_ascii_alphabetic();
-            }
-            Class::Lookalike(a) => {
-                out.push(leet(a));
-                if with_offsets {
-                    offsets.push(at);
-                }
-                word_lookalike = true;
-                word_len += 1;
-                prev_ascii_letter = true;
-                if hidden.first[3].is_none() {
-                    hidden.first[3] = Some(at as usize);
-                }
-            }
-            Class::Other(c) => {
-                for l in c.to_lowercase() {
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-                    if with_offsets {
-                        for _ in 0..l.len_utf8() {
-                            offsets.push(at);
-                        }
-                    }
-                }
-                word_len += 1;
-                prev_ascii_letter = false;
-            }
-        }
-    }
-    let end = text.len() as u32;
-    end_word(
-        &mut hidden,
-        &mut word_ascii,
-        &mut word_lookalike,
-        &mut word_len,
-        &mut single_run,
-        &mut spaced_run,
-        end,
-    );
-    if out.last() != Some(&b' ') {
-        out.push(b' ');
-        if with_offsets {
-            offsets.push(end);
-        }
-    }
-    if with_offsets {
-        offsets.push(end);
-    }
-    // Only whole characters were pushed, so this cannot fail; fall back to lossy anyway.
-    let text = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Folded {
-        text,
-        offsets,
-        hidden,
-        spaced_run,
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn end_word(
-    hidden: &mut Hidden,
-    word_ascii: &mut bool,
-    word_lookalike: &mut bool,
-    word_len: &mut u32,
-    single_run: &mut u32,
-    spaced_run: &mut bool,
-    _at: u32,
-) {
-    if *word_ascii && *word_lookalike {
-        hidden.homoglyph_words += 1;
-    }
-    if *word_len == 1 {
-        *single_run += 1;
-        if *single_run >= 4 {
-            *spaced_run = true;
-        }
-    } else if *word_len > 1 {
-        *single_run = 0;
-    }
-    *word_ascii = false;
-    *word_lookalike = false;
-    *word_len = 0;
 }
 
 fn note(first: &mut Option<usize>, at: usize) {
@@ -317,7 +228,15 @@ fn note(first: &mut Option<usize>, at: usize) {
     }
 }
 
-fn classify(c: char, at: usize, bytes: &[u8], hidden: &mut Hidden, prev_letter: bool) -> Class {
+/// Classifies one non-ASCII character at byte `at` of `bytes`, counting invisible characters
+/// in `hidden`; `prev_letter` is whether the last kept character was an ASCII letter.
+pub(crate) fn classify(
+    c: char,
+    at: usize,
+    bytes: &[u8],
+    hidden: &mut Hidden,
+    prev_letter: bool,
+) -> Class {
     let cp = c as u32;
     match cp {
         // Zero-width space, word joiner, invisible operators, BOM, Mongolian vowel separator.
@@ -392,7 +311,7 @@ fn is_format(cp: u32) -> bool {
     )
 }
 
-fn ascii_class(a: u8) -> Class {
+pub(crate) fn ascii_class(a: u8) -> Class {
     match a {
         b'A'..=b'Z' => Class::Ascii(a | 0x20),
         b'a'..=b'z' | b'0'..=b'9' | b'@' | b'$' => Class::Ascii(a),
