@@ -45,6 +45,7 @@ pub const DEFAULT_MAX_CHAIN: usize = 5;
 pub const DEFAULT_MAX_SPAWN_DEPTH: u32 = 1;
 /// Default `subagents.maxChildrenPerAgent`.
 pub const DEFAULT_MAX_CHILDREN: u32 = 5;
+
 fn refuse(rule: &str, reason: impl Into<String>) -> Option<Decision> {
     Some(Decision::block(GUARD, rule, reason))
 }
