@@ -101,13 +101,7 @@ struct Shared {
 pub struct ScriptedServer {
     addr: SocketAddr,
     shared: Arc<Mutex<Shared>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ScriptedServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: LocalServer,
 }
 
 impl ScriptedServer {
@@ -122,7 +116,11 @@ impl ScriptedServer {
             .route("/v1/messages", post(handle))
             .with_state(Arc::clone(&shared));
         let (addr, task) = serve_local(app).await?;
-        Ok(ScriptedServer { addr, shared, task })
+        Ok(ScriptedServer {
+            addr,
+            shared,
+            _task: task,
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
@@ -164,16 +162,24 @@ impl ScriptedServer {
     }
 }
 
-/// Serves `app` on `127.0.0.1:0` until the returned task is aborted.
-pub(crate) async fn serve_local(
-    app: Router,
-) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+/// A server task on 127.0.0.1, stopped when dropped.
+#[derive(Debug)]
+pub(crate) struct LocalServer(tokio::task::JoinHandle<()>);
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Serves `app` on `127.0.0.1:0` until the returned [`LocalServer`] is dropped.
+pub(crate) async fn serve_local(app: Router) -> std::io::Result<(SocketAddr, LocalServer)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    Ok((addr, task))
+    Ok((addr, LocalServer(task)))
 }
 
 async fn handle(

@@ -95,13 +95,7 @@ struct Shared {
 pub struct ScriptedBrave {
     addr: SocketAddr,
     shared: Arc<Mutex<Shared>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ScriptedBrave {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: crate::scripted::LocalServer,
 }
 
 impl ScriptedBrave {
@@ -115,7 +109,11 @@ impl ScriptedBrave {
             .route("/res/v1/web/search", get(handle))
             .with_state(Arc::clone(&shared));
         let (addr, task) = crate::scripted::serve_local(app).await?;
-        Ok(ScriptedBrave { addr, shared, task })
+        Ok(ScriptedBrave {
+            addr,
+            shared,
+            _task: task,
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {

@@ -307,7 +307,8 @@ impl Workspace {
 mod tests {
     use super::*;
 
-    fn ws() -> (tempfile::TempDir, Workspace) {
+    /// A workspace in a temp dir (also used by `tree`'s tests).
+    pub(super) fn ws() -> (tempfile::TempDir, Workspace) {
         let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let w = Workspace::open(&d.path().join("ws"), d.path()).unwrap_or_else(|e| panic!("{e}"));
         (d, w)

@@ -27,6 +27,7 @@ mod read;
 mod rules;
 
 use hardclaw_config::Config;
+use hardclaw_policy::tool_pipeline::find_agent;
 use hardclaw_policy::{
     Decision, SessionKey, SessionKind, SessionRef, can_read_session, normalize_agent_id,
     sandbox_mode,
@@ -116,23 +117,12 @@ fn max_chain(config: &Config) -> usize {
 }
 
 fn agent_exists(config: &Config, agent_id: &str) -> bool {
-    let list = config.agent_list();
-    if list.is_empty() {
-        return agent_id == "main";
-    }
-    list.iter().any(|a| normalize_agent_id(&a.id) == agent_id)
-}
-
-fn agent_index(config: &Config, agent_id: &str) -> Option<usize> {
-    config
-        .agent_list()
-        .iter()
-        .position(|a| normalize_agent_id(&a.id) == agent_id)
+    find_agent(config, agent_id).is_ok()
 }
 
 fn sandboxed(config: &Config, key: &SessionKey) -> bool {
-    sandbox_mode(config, agent_index(config, &key.agent_id))
-        .applies_to(SessionKind::from(&key.kind))
+    let index = find_agent(config, &key.agent_id).ok().flatten();
+    sandbox_mode(config, index).applies_to(SessionKind::from(&key.kind))
 }
 
 /// Whether `id` is a valid agent id (`^[a-z0-9][a-z0-9_-]{0,63}$`, any case).

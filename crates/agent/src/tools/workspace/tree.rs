@@ -247,13 +247,8 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::ws;
     use super::*;
-
-    fn ws() -> (tempfile::TempDir, Workspace) {
-        let d = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let w = Workspace::open(&d.path().join("ws"), d.path()).unwrap_or_else(|e| panic!("{e}"));
-        (d, w)
-    }
 
     #[test]
     fn remove_unlinks_files_and_links_but_never_targets_or_directories() {
